@@ -1,0 +1,27 @@
+# Every target that needs Python sets up .venv itself, so each is one command
+# on a fresh machine with only Python 3.10+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test build clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/diplokg build
+	$(BIN)/diplokg ask "Which alliances did Armenia leave?"
+
+build: $(STAMP)
+	$(BIN)/diplokg build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .diplokg

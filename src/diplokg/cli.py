@@ -1,0 +1,288 @@
+"""The `diplokg` command: a thin layer over the pipeline and the Python API.
+
+Exit codes: 0 success, 1 no result or a failed check, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import api
+from .canned import CannedQuery
+from .errors import DiplokgError, InputError, InvalidInput, NoResult
+from .export import FORMATS as EXPORT_FORMATS
+from .export import SELECTIONS
+from .load import load
+from .namespaces import shorten
+from .query import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Term
+from .reason import reason
+from .validate import validate as shacl_problems
+
+RESULT_FORMATS = ["table", *dict.fromkeys([*SOLUTION_FORMATS, *GRAPH_FORMATS])]
+_MAX_TABLE_COLUMNS = 5
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def store_options(command: Callable) -> Callable:
+    """--store and --project, shared by every command that touches a store or the project."""
+    command = click.option(
+        "--project",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="DIPLOKG_PROJECT",
+        help="Project folder holding ontology/, data/ and queries/ [default: current directory; env DIPLOKG_PROJECT].",
+    )(command)
+    return click.option(
+        "--store",
+        type=click.Path(path_type=Path),
+        envvar="DIPLOKG_STORE",
+        help="Store location [default: .diplokg/store; env DIPLOKG_STORE].",
+    )(command)
+
+
+def format_option(command: Callable) -> Callable:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(RESULT_FORMATS),
+        help="Output format [default: table on a terminal; otherwise json for solutions, ttl for graphs].",
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="diplokg")
+def cli() -> None:
+    """diplokg: a sourced, inferable knowledge graph of diplomatic relations.
+
+    Build the graph from the project's ontology and documents, then ask it
+    questions with canned queries or plain SPARQL.
+    """
+
+
+@cli.command()
+@store_options
+def build(store: Path | None, project: Path | None) -> None:
+    """Load, validate, reason and store the graph; publish it atomically."""
+
+    def announce(stage: str, seconds: float) -> None:
+        err.print(f"[green]✓[/] {stage:<9} {seconds:7.2f} s")
+
+    graph = api.build(store, project, on_stage=announce)
+    report = graph.last_build
+    table = Table(title=f"Built {report.store.link}", title_justify="left")
+    table.add_column("graph")
+    table.add_column("triples", justify="right")
+    for graph_iri, count in report.triples_per_graph.items():
+        table.add_row(shorten(graph_iri), f"{count:,}")
+    table.add_row("[bold]asserted[/]", f"[bold]{report.asserted_triples:,}[/]")
+    table.add_row("[bold]inferred[/]", f"[bold]{report.inferred.triples:,}[/]")
+    err.print(table)
+    err.print("timings: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()))
+
+
+@cli.command()
+@store_options
+def validate(store: Path | None, project: Path | None) -> None:
+    """Check every input file, the SHACL shapes and OWL consistency, without building.
+
+    Reports every problem found, not just the first. Exit 2 when there is any.
+    """
+    graph = api.open(store, project)
+    corpus = load(graph.project)
+    problems = shacl_problems(corpus, graph.project.shapes_file)
+    if problems:
+        raise InvalidInput(problems)
+    working = ox.Store()
+    working.bulk_extend(corpus.quads())
+    reason(working)
+    err.print(f"[green]✓[/] {len(corpus.files)} files valid: syntax, shapes and OWL 2 RL consistency")
+
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
+@click.option("-e", "--expression", help="The query text, instead of a FILE ('-' reads standard input).")
+@format_option
+@store_options
+def query(file, expression: str | None, fmt: str | None, store: Path | None, project: Path | None) -> None:
+    """Run a read-only SPARQL query over all graphs (updates are refused).
+
+    The default graph is the union of all graphs; GRAPH reaches each named graph.
+    """
+    if (file is None) == (expression is None):
+        raise InputError("give a query FILE or -e TEXT (one of them)")
+    text = expression if expression is not None else file.read()
+    result = api.open(store, project).query(text)
+    _emit(result, fmt)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format [default: table on a terminal, else json].")
+@store_options
+def queries(fmt: str | None, store: Path | None, project: Path | None) -> None:
+    """List the canned queries: name, title, parameters with defaults, questions."""
+    catalog = api.open(store, project).catalog
+    if (fmt or ("table" if out.is_terminal else "json")) == "json":
+        click.echo(json.dumps([_describe(q) for q in catalog], indent=2, ensure_ascii=False))
+        return
+    for query in catalog:
+        out.print(f"[bold]{query.name}[/] — {escape(query.title)}")
+        if query.description:
+            out.print(f"  {escape(query.description)}")
+        for param in query.parameters:
+            out.print(f"  param [cyan]{param.name}[/] ({param.type}, default {escape(param.default)}): {escape(param.doc)}")
+        for question in query.questions:
+            out.print(f"  ? {escape(question)}")
+        out.print()
+
+
+@cli.command()
+@click.argument("name_or_question")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value: an IRI, a prefixed name or a label. Repeatable.")
+@format_option
+@store_options
+def ask(name_or_question: str, params: tuple[str, ...], fmt: str | None, store: Path | None, project: Path | None) -> None:
+    """Run a canned query by NAME, or answer a QUESTION in words.
+
+    \b
+    diplokg ask alliances-left --param state=Armenia
+    diplokg ask "Which alliances did Armenia leave?"
+    """
+    values = dict(_split_param(p) for p in params)
+    answer = api.open(store, project).ask(name_or_question, **values)
+    note = err if (fmt or "table") != "table" or not out.is_terminal else out
+    form = f", question form “{escape(answer.form)}”" if answer.form else ""
+    note.print(f"[bold]{escape(answer.query.title)}[/] [dim](query {answer.query.name}{form})[/]")
+    for name, term in answer.bindings.items():
+        note.print(f"  {name} = {escape(_show(term))}")
+    _emit(answer.result, fmt)
+
+
+@cli.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), required=True,
+              help="RDF format; nq, trig and jsonld keep the named graphs.")
+@click.option("--graphs", type=click.Choice(SELECTIONS), default="all", show_default=True,
+              help="Asserted graphs only, the inferred graph only, or all.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write [default: standard output].")
+@store_options
+def export_command(fmt: str, graphs: str, output: Path | None, store: Path | None, project: Path | None) -> None:
+    """Export the graph as RDF for other linked-data tools."""
+    graph = api.open(store, project)
+    if output is None:
+        graph.export(fmt, sys.stdout.buffer, graphs)
+        return
+    partial = output.with_name(output.name + ".partial")
+    with open(partial, "wb") as handle:
+        graph.export(fmt, handle, graphs)
+    partial.replace(output)
+    err.print(f"[green]✓[/] wrote {output}")
+
+
+@cli.command()
+@store_options
+def stats(store: Path | None, project: Path | None) -> None:
+    """Triples per graph and instances per class."""
+    numbers = api.open(store, project).stats()
+    for title, counts, column in (
+        ("Triples per graph", numbers.triples_per_graph, "triples"),
+        ("Instances per class (asserted and inferred)", numbers.instances_per_class, "instances"),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column(title.split()[-1].rstrip(")").replace("inferred", "class"))
+        table.add_column(column, justify="right")
+        for key, count in counts.items():
+            table.add_row(escape(shorten(key)), f"{count:,}")
+        out.print(table)
+
+
+def _emit(result: QueryResult, fmt: str | None) -> None:
+    chosen = fmt or ("table" if out.is_terminal else ("ttl" if result.kind == "graph" else "json"))
+    if chosen == "table":
+        _print_table(result)
+    else:
+        sys.stdout.buffer.write(result.serialize(chosen))
+        sys.stdout.buffer.flush()
+    if result.is_empty():
+        raise NoResult("no results")
+
+
+def _print_table(result: QueryResult) -> None:
+    if result.kind == "ask":
+        out.print("yes" if result.boolean else "no")
+        return
+    if result.kind == "graph":
+        out.print(escape(result.serialize("ttl").decode("utf-8")))
+        return
+    cells = [["" if term is None else escape(_show(term)) for term in row] for row in result.rows]
+    if len(result.variables) <= _MAX_TABLE_COLUMNS:
+        table = Table(show_lines=True)
+        for name in result.variables:
+            table.add_column(name, overflow="fold")
+        for row in cells:
+            table.add_row(*row)
+        out.print(table)
+    else:
+        # Too many columns to read side by side: one block per row instead.
+        width = max(map(len, result.variables))
+        for number, row in enumerate(cells, start=1):
+            out.print(f"[bold]── row {number} ──[/]")
+            for name, value in zip(result.variables, row):
+                if value:
+                    out.print(f"[cyan]{name:>{width}}[/]  {value}")
+    out.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}")
+
+
+def _show(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value).strip("<>")
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _describe(query: CannedQuery) -> dict:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": p.default, "description": p.doc} for p in query.parameters
+        ],
+        "questions": list(query.questions),
+        "file": query.path.name,
+    }
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise InputError(f"--param takes NAME=VALUE, not {text!r}")
+    return name.strip(), value
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning diplokg errors into messages and exit codes."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2 if isinstance(error, click.UsageError) else error.exit_code)
+    except DiplokgError as error:
+        err.print(f"[red]error:[/] {escape(str(error))}")
+        sys.exit(error.exit_code)
+    except OSError as error:
+        err.print(f"[red]error:[/] {escape(str(error.strerror or error))} ({escape(str(error.filename or 'no file'))})")
+        sys.exit(1)

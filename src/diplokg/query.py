@@ -1,0 +1,115 @@
+"""Stage 5, query: read-only SPARQL over a store, results in W3C formats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pyoxigraph as ox
+from rdflib.plugins.sparql.parser import parseUpdate
+
+from .errors import InputError
+from .namespaces import PREFIXES, XSD
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass
+class QueryResult:
+    """A query's complete answer: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    kind: Literal["select", "ask", "graph"]
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    # SPARQL JSON as the engine wrote it: other solution formats convert from it.
+    _json: bytes = b""
+
+    def is_empty(self) -> bool:
+        if self.kind == "ask":
+            return not self.boolean
+        return not (self.rows or self.triples)
+
+    def records(self) -> list[dict[str, object]]:
+        """Rows as plain dicts of Python values: IRIs as str, numbers and booleans native."""
+        return [
+            {name: python_value(term) for name, term in zip(self.variables, row) if term is not None}
+            for row in self.rows
+        ]
+
+    def serialize(self, fmt: str) -> bytes:
+        """The answer in a W3C format: json, xml, csv, tsv for solutions; ttl, nt, jsonld, xml for graphs."""
+        if self.kind == "graph":
+            if fmt not in GRAPH_FORMATS:
+                raise InputError(f"format {fmt!r} is not available for graph results; use one of {', '.join(GRAPH_FORMATS)}")
+            return ox.serialize(self.triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+        if fmt not in SOLUTION_FORMATS:
+            raise InputError(f"format {fmt!r} is not available for {self.kind.upper()} results; use one of {', '.join(SOLUTION_FORMATS)}")
+        if fmt == "json":
+            return self._json
+        parsed = ox.parse_query_results(self._json, format=ox.QueryResultsFormat.JSON)
+        return parsed.serialize(format=SOLUTION_FORMATS[fmt])
+
+
+def execute(store: ox.Store, text: str, substitutions: dict[str, Term] | None = None) -> QueryResult:
+    """Run a SPARQL query over the union of all graphs; GRAPH still reaches each named graph.
+
+    ``substitutions`` binds variables to RDF terms before evaluation, so values
+    never become query text. Updates are refused.
+    """
+    bound = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
+    try:
+        raw = store.query(text, use_default_graph_as_union=True, substitutions=bound or None)
+    except SyntaxError as error:
+        if _is_update(text):
+            raise InputError("this is a SPARQL Update; diplokg only runs read-only queries") from None
+        raise InputError(f"SPARQL syntax error: {error}") from None
+    except RuntimeError as error:
+        raise InputError(f"the query cannot run: {error}") from None
+    if isinstance(raw, ox.QuerySolutions):
+        variables = [v.value for v in raw.variables]
+        encoded = raw.serialize(format=ox.QueryResultsFormat.JSON)
+        solutions = ox.parse_query_results(encoded, format=ox.QueryResultsFormat.JSON)
+        rows = [tuple(solution[name] for name in variables) for solution in solutions]
+        return QueryResult("select", variables, rows, _json=encoded)
+    if isinstance(raw, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(raw), _json=raw.serialize(format=ox.QueryResultsFormat.JSON))
+    return QueryResult("graph", triples=list(raw))
+
+
+_NUMERIC = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float, XSD + "float": float}
+
+
+def python_value(term: Term) -> object:
+    """A plain Python value for a term: IRIs and most literals as str, numbers as numbers."""
+    if isinstance(term, ox.Literal):
+        if term.datatype.value in _NUMERIC:
+            return _NUMERIC[term.datatype.value](term.value)
+        if term.datatype.value == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:  # any parse failure means: not an update either
+        return False
+    return True

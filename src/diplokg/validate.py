@@ -1,0 +1,75 @@
+"""Stage 2, validate: check the asserted data against the SHACL shapes with pyshacl."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.namespace import SH
+
+from .errors import InvalidInput, Problem
+from .load import Corpus, load_file
+from .namespaces import SHAPES_GRAPH, shorten
+from .project import InputFile
+from .terms import rdflib_graph, to_oxigraph
+
+
+def validate(corpus: Corpus, shapes_file: Path) -> list[Problem]:
+    """Every SHACL violation in the corpus, located by file, focus node and path."""
+    shapes = rdflib_graph(load_file(InputFile(shapes_file, SHAPES_GRAPH, "shapes")).quads)
+    data = rdflib_graph(corpus.quads())
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    if conforms:
+        return []
+    problems = [_problem(corpus, report, result) for result in report.subjects(SH.resultSeverity, SH.Violation)]
+    return sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.focus or "", p.message))
+
+
+def check(corpus: Corpus, shapes_file: Path) -> None:
+    """Raise InvalidInput listing every violation, if there is any."""
+    problems = validate(corpus, shapes_file)
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _problem(corpus: Corpus, report: rdflib.Graph, result: rdflib.term.Node) -> Problem:
+    focus = report.value(result, SH.focusNode)
+    path = report.value(result, SH.resultPath)
+    message = str(report.value(result, SH.resultMessage) or "violates a shape")
+    named = _named_subject(corpus, to_oxigraph(focus))
+    files = corpus.files_with_subject(named) if named is not None else []
+    file = files[0].source.path if files else None
+    line = _line_of(file, named) if file and isinstance(named, ox.NamedNode) else None
+    if isinstance(focus, rdflib.BNode):
+        described = "a blank node" + (f" inside {shorten(named.value)}" if isinstance(named, ox.NamedNode) else "")
+    else:
+        described = shorten(str(focus))
+    return Problem(file, message, line, focus=described, path=shorten(str(path)) if path else None)
+
+
+def _named_subject(corpus: Corpus, node: ox.NamedNode | ox.BlankNode) -> ox.NamedNode | ox.BlankNode:
+    """The IRI that (through blank nodes) holds ``node``, so a problem can point at a line."""
+    seen = set()
+    while isinstance(node, ox.BlankNode) and node not in seen:
+        seen.add(node)
+        parents = [q.subject for q in corpus.quads() if q.object == node]
+        if not parents:
+            break
+        node = parents[0]
+    return node
+
+
+def _line_of(file: Path, subject: ox.NamedNode) -> int | None:
+    """The first line of ``file`` that starts with ``subject``, written in full or prefixed."""
+    text = file.read_text(encoding="utf-8")
+    spellings = {f"<{subject.value}>"}
+    for prefix, namespace in re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text):
+        if subject.value.startswith(namespace):
+            spellings.add(f"{prefix}:{subject.value[len(namespace):]}")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if any(re.match(re.escape(s) + r"(\s|$)", line) for s in spellings):
+            return number
+    return None
