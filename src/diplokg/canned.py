@@ -4,12 +4,14 @@
     # description: ...
     # param: state dip:State default=dkg:armenia - the state
     # question: Which alliances did {state} leave?
-    SELECT ?state ... WHERE { ... }
-    VALUES ?state { dkg:armenia }
+    SELECT ?state ... WHERE {
+      VALUES ?state { dkg:armenia }
+      ...
+    }
 
-The trailing VALUES clause holds the defaults, so the file runs as-is in any
-SPARQL tool. diplokg runs the query without that clause and binds every
-parameter (given or defaulted) as an RDF term.
+The VALUES block that opens the WHERE clause holds the defaults, so the file
+runs as-is in any SPARQL tool. diplokg runs the query without that block and
+binds every parameter (given or defaulted) as an RDF term.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ _HEADER = re.compile(r"^#\s*(title|description|param|question):\s*(.*?)\s*$")
 _CONTINUATION = re.compile(r"^#\s{2,}(\S.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\S+)\s+default=(?P<default>\S+)\s+-\s+(?P<doc>.+)$")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
-# The defaults clause: a VALUES block that ends the query.
-_DEFAULTS = re.compile(r"\bVALUES\s*(?:\?\w+|\((?:\s*\?\w+)+\s*\))\s*\{[^{}]*\}\s*\Z", re.IGNORECASE)
+# The defaults: a VALUES block that opens the WHERE clause.
+_DEFAULTS = re.compile(r"(\bWHERE\s*\{)\s*VALUES\s*(?:\?\w+|\((?:\s*\?\w+)+\s*\))\s*\{[^{}]*\}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class CannedQuery:
         """The query without its defaults clause, for running with bound parameters."""
         if not self.parameters:
             return self.text
-        return _DEFAULTS.sub("", _strip_comments(self.text)).rstrip() + "\n"
+        return _DEFAULTS.sub(r"\1", _strip_comments(self.text), count=1)
 
 
 def load_catalog(folder: Path) -> list[CannedQuery]:
@@ -108,7 +110,7 @@ def parse_canned(path: Path) -> CannedQuery:
         if unknown:
             problems.append(Problem(path, f"question {question!r} uses undeclared parameter(s) {sorted(unknown)}"))
     if params and not _DEFAULTS.search(_strip_comments(text)):
-        problems.append(Problem(path, "a query with parameters must end with a VALUES clause holding their defaults"))
+        problems.append(Problem(path, "a query with parameters must open its WHERE clause with a VALUES block of their defaults"))
     if problems:
         raise InvalidInput(problems)
     return CannedQuery(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pyoxigraph as ox
-from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from .errors import InputError
 from .namespaces import PREFIXES, XSD
@@ -73,7 +74,7 @@ def execute(store: ox.Store, text: str, substitutions: dict[str, Term] | None = 
     """
     bound = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
     try:
-        raw = store.query(text, use_default_graph_as_union=True, substitutions=bound or None)
+        raw = store.query(text, use_default_graph_as_union=not _declares_dataset(text), substitutions=bound or None)
     except SyntaxError as error:
         if _is_update(text):
             raise InputError("this is a SPARQL Update; diplokg only runs read-only queries") from None
@@ -105,6 +106,17 @@ def python_value(term: Term) -> object:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+def _declares_dataset(text: str) -> bool:
+    """Whether the query names its own dataset with FROM / FROM NAMED, which then wins over the union."""
+    if not re.search(r"\bFROM\b", text, re.IGNORECASE):
+        return False
+    try:
+        _, parsed = parseQuery(text)
+    except Exception:  # let the engine report the syntax error
+        return False
+    return "datasetClause" in parsed.keys()
 
 
 def _is_update(text: str) -> bool:

@@ -1,0 +1,106 @@
+"""Canned queries: every one runs, as-is and through diplokg, with exactly the documents' answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from conftest import ROOT, diplokg
+
+from diplokg.canned import load_catalog
+
+CATALOG = load_catalog(ROOT / "queries")
+DKG = "https://w3id.org/diplokg/id/"
+DOC = DKG + "document/"
+D000 = DOC + "000_a2fe28b85ae602ee"
+D002 = DOC + "002_ec9d1e3fc129980f"
+QUOTE_000 = 'Late last month, Armenia suspended its participation in the Russian-led Collective Security Treaty Organization (CSTO) "at all levels."'
+QUOTE_002 = ("The Armenian government announced in February that it was freezing its participation in the CSTO "
+             "due to its failure to come to Armenia’s defense against Azerbaijani attacks.")
+
+# Exact answers, column by column, as the documents give them.
+EXPECTED: dict[str, list[dict[str, str]]] = {
+    "alliances-left": [
+        {"organisation": DKG + "csto", "status": "suspended", "since": "2024-08", "sinceAsWritten": "Late last month",
+         "document": D000, "quote": QUOTE_000},
+        {"organisation": DKG + "csto", "status": "suspended", "since": "--02", "sinceAsWritten": "in February",
+         "document": D002, "quote": QUOTE_002},
+    ],
+    "memberships": [
+        {"organisation": DKG + "csto", "status": "suspended", "start": "2024-08", "end": "", "document": D000},
+        {"organisation": DKG + "csto", "status": "suspended", "start": "--02", "end": "", "document": D002},
+    ],
+    "organisation-members": [
+        {"member": DKG + "armenia", "memberName": "Armenia", "status": "suspended", "start": "2024-08", "document": D000},
+        {"member": DKG + "armenia", "memberName": "Armenia", "status": "suspended", "start": "--02", "document": D002},
+    ],
+    "document-facts": [
+        {"fact": DKG + "membership-armenia-csto-002", "kind": "departed membership", "quote": QUOTE_002},
+    ],
+    "entities-named": [
+        {"entity": DKG + "armenia", "label": "Armenia", "kind": "state"},
+        {"entity": DKG + "armenia", "label": "Republic of Armenia", "kind": "state"},
+        {"entity": D000, "label": "EU–Armenia visa dialogue article (2024)", "kind": "source document"},
+        {"entity": DOC + "001_84b6ba9b7fd712b2", "label": "Armenia–Azerbaijan foreign ministers in Tbilisi (2022)", "kind": "source document"},
+        {"entity": DOC + "003_f209c9f0ec83d804", "label": "Türkiye–Armenia normalisation meeting (2025)", "kind": "source document"},
+        {"entity": DKG + "membership-armenia-csto-000", "label": "Armenia in the CSTO: participation suspended (2024 article)", "kind": "membership"},
+        {"entity": DKG + "membership-armenia-csto-002", "label": "Armenia in the CSTO: participation frozen (2025 article)", "kind": "membership"},
+    ],
+}
+
+
+def rows(run_stdout: str, columns) -> list[dict[str, str]]:
+    return [{c: row[c] for c in columns} for row in csv.DictReader(io.StringIO(run_stdout))]
+
+
+def test_every_canned_query_has_an_expected_answer():
+    assert {q.name for q in CATALOG} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_canned_query_answers_exactly_what_the_documents_say(built_store, name):
+    run = diplokg("ask", name, "--format", "csv", store=built_store)
+    assert run.code == 0, run.output
+    expected = EXPECTED[name]
+    assert rows(run.stdout, expected[0].keys()) == expected
+
+
+@pytest.mark.parametrize("query", CATALOG, ids=lambda q: q.name)
+def test_the_file_runs_as_is_with_its_defaults(built_store, query):
+    """Run verbatim (as any SPARQL tool would), the file gives what diplokg gives with default parameters."""
+    as_is = diplokg("query", str(query.path), "--format", "csv", store=built_store)
+    bound = diplokg("ask", query.name, "--format", "csv", store=built_store)
+    assert as_is.code == 0, as_is.output
+    assert as_is.stdout == bound.stdout
+
+
+@pytest.mark.parametrize("query", CATALOG, ids=lambda q: q.name)
+def test_header_metadata(query):
+    assert query.title and query.description
+    assert query.questions, "every canned query declares the questions it answers"
+    for parameter in query.parameters:
+        assert parameter.doc
+        assert f"?{parameter.name}" in query.body
+
+
+def test_a_parameter_changes_the_answer(built_store):
+    russia = diplokg("ask", "alliances-left", "--param", "state=Russia", "--format", "csv", store=built_store)
+    assert russia.code == 1, "Russia left no alliance in these documents"
+    assert russia.stdout.splitlines()[0].startswith("state,organisation")
+
+
+def test_catalog_lists_names_titles_parameters_and_questions(built_store):
+    import json
+
+    run = diplokg("queries", "--format", "json", store=built_store)
+    listed = {q["name"]: q for q in json.loads(run.stdout)}
+    assert set(listed) == {q.name for q in CATALOG}
+    left = listed["alliances-left"]
+    assert left["title"] == "Alliances a state left"
+    assert left["parameters"] == [{"name": "state", "type": "dip:State", "default": "dkg:armenia",
+                                   "description": "the state (IRI, prefixed name or label)"}]
+    assert "Which alliances did {state} leave?" in left["questions"]
+    table = diplokg("queries", "--format", "table", store=built_store)
+    assert "alliances-left — Alliances a state left" in table.stdout
