@@ -18,7 +18,7 @@ REFERENCE_GRAPH = ox.NamedNode(GRAPH + "reference")
 SOURCES_GRAPH = ox.NamedNode(GRAPH + "sources")
 INFERRED_GRAPH = ox.NamedNode(GRAPH + "inferred")
 SHAPES_GRAPH = ox.NamedNode(GRAPH + "shapes")
-DOCUMENT_GRAPH_BASE = GRAPH + "document/"
+DOCUMENT_GRAPH_BASE = GRAPH + "document/"  # one named graph per source document
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -35,6 +35,7 @@ PREFIXES: dict[str, str] = {
     "dks": BASE + "status/",
     "dket": BASE + "event-type/",
     "graph": GRAPH,
+    "docgraph": DOCUMENT_GRAPH_BASE,
     "rdf": RDF,
     "rdfs": RDFS,
     "owl": OWL,
