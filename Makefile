@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/diplokg build
-	$(BIN)/diplokg ask "Which alliances did Armenia leave?"
+	$(BIN)/diplokg ask "Which alliances did Armenia leave?" --format table
 
 build: $(STAMP)
 	$(BIN)/diplokg build

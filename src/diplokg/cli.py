@@ -159,7 +159,9 @@ def ask(name_or_question: str, params: tuple[str, ...], fmt: str | None, store: 
     """
     values = dict(_split_param(p) for p in params)
     answer = api.open(store, project).ask(name_or_question, **values)
-    note = err if (fmt or "table") != "table" or not out.is_terminal else out
+    # With a table the note is part of the human-readable answer; otherwise it
+    # goes to stderr so stdout stays machine-readable.
+    note = out if _chosen_format(answer.result, fmt) == "table" else err
     form = f", question form “{escape(answer.form)}”" if answer.form else ""
     note.print(f"[bold]{escape(answer.query.title)}[/] [dim](query {answer.query.name}{form})[/]")
     for name, term in answer.bindings.items():
@@ -205,8 +207,12 @@ def stats(store: Path | None, project: Path | None) -> None:
         out.print(table)
 
 
+def _chosen_format(result: QueryResult, fmt: str | None) -> str:
+    return fmt or ("table" if out.is_terminal else ("ttl" if result.kind == "graph" else "json"))
+
+
 def _emit(result: QueryResult, fmt: str | None) -> None:
-    chosen = fmt or ("table" if out.is_terminal else ("ttl" if result.kind == "graph" else "json"))
+    chosen = _chosen_format(result, fmt)
     if chosen == "table":
         _print_table(result)
     else:
