@@ -21,19 +21,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import DiplokgError
+from .errors import InputError
 
 DEFAULT_STORE = Path(".diplokg") / "store"
 _DATA_DIR = "oxigraph"
 _MANIFEST = "manifest.json"
 
 
-class StoreMissing(DiplokgError):
-    exit_code = 2
+class StoreMissing(InputError):
+    """No store at the path given, or something else is there."""
 
 
-class StoreBusy(DiplokgError):
-    exit_code = 2
+class StoreBusy(InputError):
+    """Another build holds this store's lock."""
 
 
 @dataclass(frozen=True)
