@@ -34,6 +34,8 @@ PREFIXES: dict[str, str] = {
     "doc": DOCUMENT,
     "dks": BASE + "status/",
     "dket": BASE + "event-type/",
+    "dkas": BASE + "agreement-status/",
+    "dkt": BASE + "topic/",
     "graph": GRAPH,
     "docgraph": DOCUMENT_GRAPH_BASE,
     "rdf": RDF,
