@@ -30,8 +30,8 @@ def test_top_level_help_lists_every_command():
         assert name in run.stdout
 
 
-def test_cli_reference_is_current():
-    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "cli_reference.py"), "--check"],
+def test_generated_docs_are_current():
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_docs.py"), "--check"],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
 

@@ -26,6 +26,8 @@ SELECT DISTINCT ?entity ?label WHERE {
 _INSTANCES = "SELECT DISTINCT ?entity ?class WHERE { ?entity a ?class }"
 _SUBJECT = "SELECT ?entity WHERE { ?entity ?p ?o } LIMIT 1"
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*)?:([\w.-]*)$")
+_FORMATS = {"xsd:date": "YYYY-MM-DD", "xsd:integer": "a whole number", "xsd:gYear": "YYYY",
+            "xsd:gYearMonth": "YYYY-MM", "xsd:string": "any text"}
 _LITERAL_CHECKS = {
     "xsd:date": datetime.date.fromisoformat,
     "xsd:integer": int,
@@ -126,7 +128,9 @@ def _literal(parameter: Parameter, value: str) -> ox.Literal:
     try:
         check(value)
     except (ValueError, TypeError):
-        raise InputError(f"{parameter.name}: {value!r} is not a valid {parameter.type}") from None
+        raise InputError(
+            f"{parameter.name}: {value!r} is not a valid {parameter.type} (write {_FORMATS[parameter.type]})"
+        ) from None
     return ox.Literal(value, datatype=ox.NamedNode(XSD + parameter.type.split(":", 1)[1]))
 
 
