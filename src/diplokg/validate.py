@@ -24,7 +24,9 @@ def validate(corpus: Corpus, shapes_file: Path) -> list[Problem]:
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     if conforms:
         return []
-    problems = [_problem(corpus, report, result) for result in report.subjects(SH.resultSeverity, SH.Violation)]
+    # Top-level results only: nested sh:detail results repeat them in less readable terms.
+    results = [r for r in report.objects(None, SH.result) if (r, SH.resultSeverity, SH.Violation) in report]
+    problems = [_problem(corpus, report, result) for result in results]
     return sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.focus or "", p.message))
 
 

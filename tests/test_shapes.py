@@ -1,0 +1,96 @@
+"""SHACL shapes: a valid sample passes; for each shape, a broken sample fails with a readable message."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import rdflib
+
+from conftest import ROOT
+
+from diplokg.load import load
+from diplokg.project import Project
+from diplokg.validate import validate
+
+PREFIXES = """
+@prefix dip: <https://w3id.org/diplokg/ontology#> . @prefix dkg: <https://w3id.org/diplokg/id/> .
+@prefix doc: <https://w3id.org/diplokg/id/document/> . @prefix dks: <https://w3id.org/diplokg/status/> .
+@prefix dket: <https://w3id.org/diplokg/event-type/> . @prefix dkas: <https://w3id.org/diplokg/agreement-status/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix org: <http://www.w3.org/ns/org#> .
+"""
+EVIDENCE = 'dip:evidence [ a dip:Evidence ; dip:source doc:t ; dip:quote "A said so." ]'
+VALID = PREFIXES + f"""
+doc:t a dip:SourceDocument ; rdfs:label "T" ; dcterms:title "T" ; dip:fileName "t.txt" ;
+    dip:sha256 "{'a' * 64}" ; dip:publicationDate "2025-01-01"^^xsd:date .
+dkg:a a dip:State ; rdfs:label "A" ; dip:iso3166Alpha2 "AA" ; dip:iso3166Alpha3 "AAA" .
+dkg:b a dip:State ; rdfs:label "B" .
+dkg:o a dip:MilitaryAlliance ; rdfs:label "O" .
+dkg:p a dip:Person ; rdfs:label "P" .
+dkg:president a dip:HeadOfState ; rdfs:label "President of A" ; dip:postFor dkg:a .
+dkg:city a dip:City ; rdfs:label "C" ; dip:locatedIn dkg:a .
+dkg:m a dip:Membership ; rdfs:label "A in O" ; org:member dkg:a ; org:organization dkg:o ;
+    dip:membershipStatus dks:active ; org:memberDuring [ dip:startDate "2020"^^xsd:gYear ] ; {EVIDENCE} .
+dkg:t a dip:Tenure ; rdfs:label "P president" ; dip:holder dkg:p ; dip:post dkg:president ;
+    dip:attestedOn "2025-01"^^xsd:gYearMonth ; {EVIDENCE} .
+dkg:e a dip:DiplomaticEvent ; rdfs:label "Talks" ; dip:eventType dket:bilateral-talks ;
+    dip:participant dkg:p, dkg:b ; dip:place dkg:city ; dip:date "2025-01-01"^^xsd:date ; {EVIDENCE} .
+dkg:w a dip:War ; rdfs:label "War" ; dip:belligerent dkg:a, dkg:b ; dip:deaths 10 ; {EVIDENCE} .
+dkg:g a dip:Treaty ; rdfs:label "Treaty" ; dip:party dkg:a, dkg:b ; dip:agreementStatus dkas:signed ; {EVIDENCE} .
+dkg:c a dip:Claim ; rdfs:label "Claim" ; dip:claimant dkg:p ; dip:content "something" ; {EVIDENCE} .
+dkg:r a dip:BilateralRelation ; rdfs:label "A–B" ; dip:party dkg:a, dkg:b ; dip:established "1992"^^xsd:gYear ; {EVIDENCE} .
+"""
+
+# shape -> (text to replace in VALID, replacement, expected message part, expected focus)
+BROKEN = {
+    "Labelled": ('dkg:o a dip:MilitaryAlliance ; rdfs:label "O" .', "dkg:o a dip:MilitaryAlliance .",
+                 "needs an rdfs:label", "dkg:o"),
+    "State": ('dip:iso3166Alpha2 "AA"', 'dip:iso3166Alpha2 "aa1"', "two capital letters", "dkg:a"),
+    "SourceDocument": ('dip:sha256 "' + "a" * 64 + '"', 'dip:sha256 "xyz"', "64 lower-case hex digits", "doc:t"),
+    "SourcedFact": (f'dip:content "something" ; {EVIDENCE}', 'dip:content "something"', "at least one dip:evidence", "dkg:c"),
+    "Evidence": ('dip:evidence [ a dip:Evidence ; dip:source doc:t ; dip:quote "A said so." ] .\ndkg:e',
+                 'dip:evidence [ a dip:Evidence ; dip:source doc:t ] .\ndkg:e', "exactly one dip:quote", "a blank node inside dkg:t"),
+    "Membership": ("dip:membershipStatus dks:active ;", "", "exactly one dip:membershipStatus", "dkg:m"),
+    "Period": ('dip:startDate "2020"^^xsd:gYear', 'dip:startDate "2020"', "at the precision the source gives", "a blank node inside dkg:m"),
+    "DatedFact": ('dip:date "2025-01-01"^^xsd:date', 'dip:date "1 January 2025"', "dip:date is one xsd:date", "dkg:e"),
+    "LabelledFact": ('dkg:w a dip:War ; rdfs:label "War" ;', "dkg:w a dip:War ;", "every fact node, post, place", "dkg:w"),
+    "Tenure": ("dip:holder dkg:p ;", "dip:holder dkg:city ;", "exactly one dip:holder, a dip:Person", "dkg:t"),
+    "Post": ("dip:postFor dkg:a .", ".", "exactly one dip:postFor", "dkg:president"),
+    "Event": ("dip:place dkg:city ;", "dip:place dkg:p ;", "at most one dip:place", "dkg:e"),
+    "DiplomaticEvent": ("dip:eventType dket:bilateral-talks ;", "", "needs a dip:eventType", "dkg:e"),
+    "Conflict": ("dip:deaths 10 ;", "dip:deaths -3 ;", "non-negative xsd:integer", "dkg:w"),
+    "Agreement": ("dip:agreementStatus dkas:signed ;", "dip:agreementStatus dks:active ;", "agreement status scheme", "dkg:g"),
+    "Claim": ('dip:claimant dkg:p ;', "", "needs a dip:claimant", "dkg:c"),
+    "Place": ("dip:locatedIn dkg:a .", "dip:locatedIn dkg:p .", "located in another place or a state", "dkg:city"),
+    "BilateralRelation": ("dip:party dkg:a, dkg:b ; dip:established", "dip:party dkg:a ; dip:established",
+                          "exactly two dip:party", "dkg:r"),
+}
+
+
+def problems_for(tmp_path, data: str):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "ontology", project / "ontology")
+    (project / "data" / "reference").mkdir(parents=True)
+    (project / "data" / "reference" / "sample.ttl").write_text(data, encoding="utf-8")
+    return validate(load(Project(project)), project / "ontology" / "shapes.ttl")
+
+
+def test_the_valid_sample_passes(tmp_path):
+    assert problems_for(tmp_path, VALID) == []
+
+
+@pytest.mark.parametrize("shape", BROKEN)
+def test_broken_sample_fails_readably(tmp_path, shape):
+    old, new, message, focus = BROKEN[shape]
+    assert old in VALID, "fixture drift"
+    problems = problems_for(tmp_path, VALID.replace(old, new, 1))
+    assert any(message in p.message and p.focus == focus for p in problems), [str(p) for p in problems]
+    assert all(p.file and p.file.name == "sample.ttl" for p in problems)
+
+
+def test_every_shape_has_a_broken_sample():
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    declared = {str(s).split("#")[-1] for s in shapes.subjects(rdflib.RDF.type, sh.NodeShape)}
+    assert declared - {"DateValue"} == set(BROKEN), "DateValue is exercised through DatedFact"
