@@ -108,10 +108,14 @@ class KnowledgeGraph:
         return stats(self.store)
 
 
-def build(store: PathLike = None, project: PathLike = None, on_stage: StageListener | None = None) -> KnowledgeGraph:
-    """Build the project's graph into a fresh store and return it, opened."""
+def build(store: PathLike = None, project: PathLike = None, on_stage: StageListener | None = None,
+          engine: str = "rules") -> KnowledgeGraph:
+    """Build the project's graph into a fresh store and return it, opened.
+
+    ``engine`` chooses the reasoner: "rules" (fast, the default) or "owlrl" (the reference).
+    """
     graph = KnowledgeGraph(store, project)
-    graph.last_build = run_build(graph.project, graph.location, on_stage)
+    graph.last_build = run_build(graph.project, graph.location, on_stage, engine)
     return graph
 
 

@@ -24,7 +24,7 @@ from .export import SELECTIONS
 from .load import load
 from .namespaces import shorten
 from .query import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Term
-from .reason import reason
+from .reason import ENGINES, reason
 from .validate import validate as shacl_problems
 
 RESULT_FORMATS = ["table", *dict.fromkeys([*SOLUTION_FORMATS, *GRAPH_FORMATS])]
@@ -69,14 +69,17 @@ def cli() -> None:
 
 
 @cli.command()
+@click.option("--reasoner", type=click.Choice(ENGINES), default="rules", show_default=True,
+              help="OWL 2 RL engine: 'rules' (owlrl closes the schema, SPARQL rules the data) or 'owlrl' "
+                   "(the reference reasoner on everything; slow). Both give the same closure.")
 @store_options
-def build(store: Path | None, project: Path | None) -> None:
+def build(reasoner: str, store: Path | None, project: Path | None) -> None:
     """Load, validate, reason and store the graph; publish it atomically."""
 
     def announce(stage: str, seconds: float) -> None:
         err.print(f"[green]✓[/] {stage:<9} {seconds:7.2f} s")
 
-    graph = api.build(store, project, on_stage=announce)
+    graph = api.build(store, project, on_stage=announce, engine=reasoner)
     report = graph.last_build
     table = Table(title=f"Built {report.store.link}", title_justify="left")
     table.add_column("graph")

@@ -34,7 +34,8 @@ class BuildReport:
         return sum(n for g, n in self.triples_per_graph.items() if g != INFERRED_GRAPH.value)
 
 
-def build(project: Project, location: StoreLocation, on_stage: StageListener | None = None) -> BuildReport:
+def build(project: Project, location: StoreLocation, on_stage: StageListener | None = None,
+          engine: str = "rules") -> BuildReport:
     """Build a fresh store from the project's files and publish it atomically.
 
     Raises InvalidInput (nothing published) when any input is unreadable or
@@ -55,19 +56,20 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
         stage("validate", lambda: validate.check(corpus, project.shapes_file))
         working = ox.Store()
         working.bulk_extend(corpus.quads())
-        inferred = stage("reason", lambda: reason.reason(working))
+        inferred = stage("reason", lambda: reason.reason(working, engine=engine))
         counts = Counter(q.graph_name.value for q in working.quads_for_pattern(None, None, None, None))
         triples_per_graph = dict(sorted(counts.items()))
         generation = stage("store", lambda: location.write_generation(working.quads_for_pattern(None, None, None, None)))
-        location.write_manifest(generation, _manifest(corpus, triples_per_graph, inferred, timings))
+        location.write_manifest(generation, _manifest(corpus, triples_per_graph, inferred, timings, engine))
         location.publish(generation)
     return BuildReport(location, triples_per_graph, inferred, timings)
 
 
 def _manifest(corpus: load.Corpus, triples_per_graph: dict[str, int], inferred: reason.Inference,
-              timings: dict[str, float]) -> dict:
+              timings: dict[str, float], engine: str) -> dict:
     return {
         "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "reasoner": engine,
         "inputs": [
             {
                 "file": str(f.source.path),
