@@ -34,14 +34,14 @@ def test_ask_a_question(graph):
 
 def test_plain_sparql_rows_convert_to_native_values(graph):
     result = graph.query("SELECT (COUNT(*) AS ?n) (true AS ?flag) WHERE { ?s a <https://w3id.org/diplokg/ontology#State> }")
-    assert result.records() == [{"n": 3, "flag": True}]
+    assert result.records() == [{"n": 17, "flag": True}]
 
 
 def test_export_and_stats(graph):
     buffer = io.BytesIO()
     graph.export("nq", buffer, graphs="inferred")
     assert buffer.getvalue().count(b"\n") == graph.stats().triples_per_graph["https://w3id.org/diplokg/graph/inferred"]
-    assert graph.stats().instances_per_class["https://w3id.org/diplokg/ontology#State"] == 3
+    assert graph.stats().instances_per_class["https://w3id.org/diplokg/ontology#State"] == 17
 
 
 def test_errors_are_exceptions_not_exits(graph):

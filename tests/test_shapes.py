@@ -28,6 +28,9 @@ dkg:a a dip:State ; rdfs:label "A" ; dip:iso3166Alpha2 "AA" ; dip:iso3166Alpha3 
 dkg:b a dip:State ; rdfs:label "B" .
 dkg:o a dip:MilitaryAlliance ; rdfs:label "O" .
 dkg:p a dip:Person ; rdfs:label "P" .
+dkg:topic a <http://www.w3.org/2004/02/skos/core#Concept> ;
+    <http://www.w3.org/2004/02/skos/core#prefLabel> "topic" ;
+    <http://www.w3.org/2004/02/skos/core#inScheme> dkg:scheme .
 dkg:president a dip:HeadOfState ; rdfs:label "President of A" ; dip:postFor dkg:a .
 dkg:city a dip:City ; rdfs:label "C" ; dip:locatedIn dkg:a .
 dkg:m a dip:Membership ; rdfs:label "A in O" ; org:member dkg:a ; org:organization dkg:o ;
@@ -46,13 +49,15 @@ dkg:r a dip:BilateralRelation ; rdfs:label "A–B" ; dip:party dkg:a, dkg:b ; di
 BROKEN = {
     "Labelled": ('dkg:o a dip:MilitaryAlliance ; rdfs:label "O" .', "dkg:o a dip:MilitaryAlliance .",
                  "needs an rdfs:label", "dkg:o"),
+    "Concept": ('<http://www.w3.org/2004/02/skos/core#prefLabel> "topic" ;', "",
+                "needs an skos:prefLabel", "dkg:topic"),
     "State": ('dip:iso3166Alpha2 "AA"', 'dip:iso3166Alpha2 "aa1"', "two capital letters", "dkg:a"),
     "SourceDocument": ('dip:sha256 "' + "a" * 64 + '"', 'dip:sha256 "xyz"', "64 lower-case hex digits", "doc:t"),
     "SourcedFact": (f'dip:content "something" ; {EVIDENCE}', 'dip:content "something"', "at least one dip:evidence", "dkg:c"),
     "Evidence": ('dip:evidence [ a dip:Evidence ; dip:source doc:t ; dip:quote "A said so." ] .\ndkg:e',
                  'dip:evidence [ a dip:Evidence ; dip:source doc:t ] .\ndkg:e', "exactly one dip:quote", "a blank node inside dkg:t"),
     "Membership": ("dip:membershipStatus dks:active ;", "", "exactly one dip:membershipStatus", "dkg:m"),
-    "Period": ('dip:startDate "2020"^^xsd:gYear', 'dip:startDate "2020"', "at the precision the source gives", "a blank node inside dkg:m"),
+    "Period": ('dip:startDate "2020"^^xsd:gYear', 'dip:startDate "2020"', "period's dip:startDate and dip:endDate", "dkg:m"),
     "DatedFact": ('dip:date "2025-01-01"^^xsd:date', 'dip:date "1 January 2025"', "dip:date is one xsd:date", "dkg:e"),
     "LabelledFact": ('dkg:w a dip:War ; rdfs:label "War" ;', "dkg:w a dip:War ;", "every fact node, post, place", "dkg:w"),
     "Tenure": ("dip:holder dkg:p ;", "dip:holder dkg:city ;", "exactly one dip:holder, a dip:Person", "dkg:t"),
@@ -94,3 +99,19 @@ def test_every_shape_has_a_broken_sample():
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     declared = {str(s).split("#")[-1] for s in shapes.subjects(rdflib.RDF.type, sh.NodeShape)}
     assert declared - {"DateValue"} == set(BROKEN), "DateValue is exercised through DatedFact"
+
+
+def test_every_class_the_data_uses_is_checked_by_a_shape():
+    """Each class instantiated in data/ is a shape target, or a subclass of one."""
+    corpus = load(Project(ROOT))
+    ontology = rdflib.Graph()
+    for path in (ROOT / "ontology").glob("*.ttl"):
+        ontology.parse(path)
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    targets = set(shapes.objects(None, sh.targetClass))
+    used = {rdflib.URIRef(q.object.value) for q in corpus.quads({"reference", "sources", "document"})
+            if q.predicate.value == str(rdflib.RDF.type)}
+    for cls in used:
+        ancestors = set(ontology.transitive_objects(cls, rdflib.RDFS.subClassOf))
+        assert ancestors & targets, f"no shape checks instances of {cls}"

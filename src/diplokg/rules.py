@@ -16,7 +16,6 @@ unions, some/all-values restrictions, cardinalities, keys, one-of) make
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Iterable
 
@@ -134,23 +133,17 @@ def close_with_owlrl(graph: rdflib.Graph) -> list[ox.Quad]:
     """
     closed = rdflib.Graph()
     closed += graph
-    rdflib_terms = logging.getLogger("rdflib.term")
-    level = rdflib_terms.level
-    # owlrl's own lexical converters reject valid literals such as
-    # "--02"^^xsd:gMonth and rdflib logs a traceback for each; the literals
-    # themselves are kept unchanged, so the noise is silenced.
-    rdflib_terms.setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closed)
-        return [
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), INFERRED_GRAPH)
-            for s, p, o in closed - graph
-            if not isinstance(s, rdflib.Literal) and not isinstance(p, (rdflib.Literal, rdflib.BNode))
-        ]
-    finally:
-        rdflib_terms.setLevel(level)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # improved_datatypes=False: otherwise owlrl swaps rdflib's literal
+        # converters process-wide for the run, and the swap back leaves one
+        # that rejects valid xsd:gMonth values, breaking later SHACL checks.
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(closed)
+    return [
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), INFERRED_GRAPH)
+        for s, p, o in closed - graph
+        if not isinstance(s, rdflib.Literal) and not isinstance(p, (rdflib.Literal, rdflib.BNode))
+    ]
 
 
 def close_instances(store: ox.Store) -> int:
