@@ -30,6 +30,10 @@ CASES = {
         DOCUMENT, "    org:member dkg:armenia ;", "    org:member nowhere:armenia ;",
         "The prefix nowhere: has not been declared", "nowhere:armenia",
     ),
+    "OWL inconsistency (disjoint classes)": (
+        "data/reference/states.ttl", "dkg:armenia a dip:State ;", "dkg:armenia a dip:State, dip:Person ;",
+        "which are disjoint (owl:disjointWith)", "dkg:armenia a dip:State, dip:Person ;",
+    ),
     "SHACL violation": (
         DOCUMENT, "    org:member dkg:armenia ;\n", "",
         "a membership needs exactly one org:member", "dkg:membership-armenia-csto-000 a dip:Membership",

@@ -25,6 +25,7 @@ from .load import load
 from .namespaces import shorten
 from .query import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Term
 from .reason import ENGINES, reason
+from .validate import locate
 from .validate import validate as shacl_problems
 
 RESULT_FORMATS = ["table", *dict.fromkeys([*SOLUTION_FORMATS, *GRAPH_FORMATS])]
@@ -106,7 +107,7 @@ def validate(store: Path | None, project: Path | None) -> None:
         raise InvalidInput(problems)
     working = ox.Store()
     working.bulk_extend(corpus.quads())
-    reason(working)
+    reason(working, locate=lambda node: locate(corpus, node))
     err.print(f"[green]✓[/] {len(corpus.files)} files valid: syntax, shapes and OWL 2 RL consistency")
 
 

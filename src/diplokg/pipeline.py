@@ -56,7 +56,10 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
         stage("validate", lambda: validate.check(corpus, project.shapes_file))
         working = ox.Store()
         working.bulk_extend(corpus.quads())
-        inferred = stage("reason", lambda: reason.reason(working, engine=engine))
+        inferred = stage(
+            "reason",
+            lambda: reason.reason(working, engine=engine, locate=lambda node: validate.locate(corpus, node)),
+        )
         counts = Counter(q.graph_name.value for q in working.quads_for_pattern(None, None, None, None))
         triples_per_graph = dict(sorted(counts.items()))
         generation = stage("store", lambda: location.write_generation(working.quads_for_pattern(None, None, None, None)))

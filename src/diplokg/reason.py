@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import rules
 from .errors import InvalidInput, Problem
-from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, OWL, RDF, RDFS, XSD
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, OWL, RDF, RDFS, XSD, shorten
 from .terms import rdflib_graph
 
 _ERROR = "http://www.daml.org/2002/03/agents/agent-ont#"
@@ -51,29 +53,40 @@ class Inference:
 ENGINES = ("rules", "owlrl")
 
 
-def reason(store: ox.Store, *, engine: str = "rules", keep_vocabulary_noise: bool = False) -> Inference:
+Locator = Callable[[ox.NamedNode | ox.BlankNode], tuple[Path | None, int | None]]
+
+
+def reason(store: ox.Store, *, engine: str = "rules", keep_vocabulary_noise: bool = False,
+           locate: Locator | None = None) -> Inference:
     """Compute the OWL 2 RL closure of everything in ``store`` into its inferred graph.
 
     ``engine`` "owlrl" runs the reference reasoner over everything; "rules"
     (the default) lets owlrl close the schema only and applies the instance
     rules as SPARQL updates in the store — the same closure, much faster —
     falling back to owlrl for ontologies it does not cover.
-    Raises InvalidInput when the data contradicts the ontology.
+    Raises InvalidInput when the data contradicts the ontology; ``locate``
+    maps an offending individual to the file and line that describe it.
     """
     schema = rules.schema_triples(store.quads_for_pattern(None, None, None, None), ONTOLOGY_GRAPH)
     if engine == "rules" and rules.supports(schema):
         store.extend(rules.close_with_owlrl(schema))
         rules.close_instances(store)
-        problems = rules.violations(store)
-        if problems:
-            raise InvalidInput([Problem(None, f"the data contradicts the ontology (OWL 2 RL): {p}") for p in problems])
+        contradictions = [_contradiction(node, message, locate) for node, message in rules.violations(store)]
     else:
         _owlrl_closure(store)
-    _raise_inconsistencies(store)
+        contradictions = []
+    contradictions += [Problem(None, f"the data contradicts the ontology (OWL 2 RL): {m}") for m in _owlrl_errors(store)]
+    if contradictions:
+        raise InvalidInput(contradictions)
     store.update(_DROP_ASSERTED)
     dropped = 0 if keep_vocabulary_noise else _drop_vocabulary_noise(store)
     counts = Counter(q.predicate.value for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH))
     return Inference(sum(counts.values()), dict(sorted(counts.items())), dropped)
+
+
+def _contradiction(node: ox.NamedNode | ox.BlankNode, message: str, locate: Locator | None) -> Problem:
+    file, line = locate(node) if locate else (None, None)
+    return Problem(file, f"the data contradicts the ontology (OWL 2 RL): {message}", line, focus=shorten(node.value))
 
 
 def _owlrl_closure(store: ox.Store) -> None:
@@ -84,17 +97,13 @@ def _owlrl_closure(store: ox.Store) -> None:
     store.extend(rules.close_with_owlrl(everything))
 
 
-def _raise_inconsistencies(store: ox.Store) -> None:
-    error_type = ox.Quad(ox.BlankNode(), ox.NamedNode(RDF + "type"), ox.NamedNode(_ERROR + "ErrorMessage"))
-    messages = [
-        q.object.value
-        for m in store.quads_for_pattern(None, error_type.predicate, error_type.object, INFERRED_GRAPH)
-        for q in store.quads_for_pattern(m.subject, ox.NamedNode(_ERROR + "error"), None, INFERRED_GRAPH)
-    ]
-    if messages:
-        raise InvalidInput(
-            [Problem(None, f"the data contradicts the ontology (OWL 2 RL): {m}") for m in sorted(messages)]
-        )
+def _owlrl_errors(store: ox.Store) -> list[str]:
+    """The inconsistencies owlrl reports, as it does: err:ErrorMessage nodes in its output."""
+    messages = store.query(
+        f"""SELECT ?text WHERE {{ GRAPH <{INFERRED_GRAPH.value}> {{
+              ?message a <{_ERROR}ErrorMessage> ; <{_ERROR}error> ?text }} }}"""
+    )
+    return sorted(row["text"].value for row in messages)
 
 
 def _drop_vocabulary_noise(store: ox.Store) -> int:

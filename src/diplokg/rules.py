@@ -23,7 +23,7 @@ import owlrl
 import pyoxigraph as ox
 import rdflib
 
-from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS
+from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, shorten
 from .terms import to_oxigraph, to_rdflib
 
 _SCHEMA_PREDICATES = {
@@ -159,14 +159,15 @@ def close_instances(store: ox.Store) -> int:
             return rounds
 
 
-def violations(store: ox.Store) -> list[str]:
-    """OWL 2 RL inconsistencies (cax-dw, cls-nothing2) in the closed store."""
+def violations(store: ox.Store) -> list[tuple[ox.NamedNode | ox.BlankNode, str]]:
+    """OWL 2 RL inconsistencies (cax-dw, cls-nothing2) in the closed store: (individual, what is wrong)."""
     found = [
-        f"{row['x']} is both {row['c']} and {row['d']}, which are disjoint (owl:disjointWith)"
+        (row["x"], f"it is both {shorten(row['c'].value)} and {shorten(row['d'].value)}, which are disjoint "
+                   "(owl:disjointWith); remove one of the types")
         for row in store.query(_DISJOINT)
     ]
-    found += [f"{row['x']} is an instance of owl:Nothing" for row in store.query(_NOTHING)]
-    return sorted(found)
+    found += [(row["x"], "it is an instance of owl:Nothing") for row in store.query(_NOTHING)]
+    return sorted(found, key=lambda item: (str(item[0]), item[1]))
 
 
 def _chain_rules(store: ox.Store) -> list[str]:

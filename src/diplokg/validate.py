@@ -12,9 +12,12 @@ from rdflib.namespace import SH
 
 from .errors import InvalidInput, Problem
 from .load import Corpus, load_file
-from .namespaces import SHAPES_GRAPH, shorten
+from .namespaces import RDF, SHAPES_GRAPH, shorten
 from .project import InputFile
 from .terms import rdflib_graph, to_oxigraph
+
+
+RDF_TYPE = RDF + "type"
 
 
 def validate(corpus: Corpus, shapes_file: Path) -> list[Problem]:
@@ -42,14 +45,22 @@ def _problem(corpus: Corpus, report: rdflib.Graph, result: rdflib.term.Node) -> 
     path = report.value(result, SH.resultPath)
     message = str(report.value(result, SH.resultMessage) or "violates a shape")
     named = _named_subject(corpus, to_oxigraph(focus))
-    files = corpus.files_with_subject(named) if named is not None else []
-    file = files[0].source.path if files else None
-    line = _line_of(file, named) if file and isinstance(named, ox.NamedNode) else None
+    file, line = locate(corpus, named)
     if isinstance(focus, rdflib.BNode):
         described = "a blank node" + (f" inside {shorten(named.value)}" if isinstance(named, ox.NamedNode) else "")
     else:
         described = shorten(str(focus))
     return Problem(file, message, line, focus=described, path=shorten(str(path)) if path else None)
+
+
+def locate(corpus: Corpus, subject: ox.NamedNode | ox.BlankNode) -> tuple[Path | None, int | None]:
+    """The file (and, for an IRI, the line) that describes ``subject``, preferring one that types it."""
+    files = corpus.files_with_subject(subject)
+    if not files:
+        return None, None
+    typed = [f for f in files if any(q.subject == subject and q.predicate.value == RDF_TYPE for q in f.quads)]
+    file = (typed or files)[0].source.path
+    return file, _line_of(file, subject) if isinstance(subject, ox.NamedNode) else None
 
 
 def _named_subject(corpus: Corpus, node: ox.NamedNode | ox.BlankNode) -> ox.NamedNode | ox.BlankNode:
