@@ -227,3 +227,13 @@ def test_every_section_query_runs_as_is(built_store):
     graph = api.open(built_store, ROOT)
     for path in sorted((ROOT / "queries" / "sections").glob("*.rq")):
         assert not graph.query(path.read_text(encoding="utf-8")).is_empty(), path.name
+
+
+def test_a_new_site_replaces_the_old_one_whole(built_store, tmp_path):
+    out = tmp_path / "site"
+    (out / "states").mkdir(parents=True)
+    (out / "states" / "stale.html").write_text("from an earlier run", encoding="utf-8")
+    run = diplokg("sheets", "-o", str(out), store=built_store)
+    assert run.code == 0, run.output
+    assert not (out / "states" / "stale.html").exists() and (out / "index.html").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging or retired copy left behind
