@@ -25,6 +25,7 @@ from .load import load
 from .namespaces import shorten
 from .query import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Term
 from .reason import ENGINES, reason
+from .sheets import render_site
 from .validate import locate
 from .validate import validate as shacl_problems
 
@@ -192,6 +193,21 @@ def export_command(fmt: str, graphs: str, output: Path | None, store: Path | Non
         graph.export(fmt, handle, graphs)
     partial.replace(output)
     err.print(f"[green]✓[/] wrote {output}")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the site into (replaced atomically).")
+@store_options
+def sheets(output: Path, store: Path | None, project: Path | None) -> None:
+    """Write HTML fact sheets: a static site with a page per entity and the canned answers.
+
+    Pages are filled by the SPARQL queries in queries/sections/ and the templates of
+    diplokg; every fact cites its source sentence. The site works offline from file://.
+    """
+    report = render_site(api.open(store, project), output)
+    counts = ", ".join(f"{count} {kind}" for kind, count in report.pages.items())
+    err.print(f"[green]✓[/] wrote {report.out}: {escape(counts)} pages, index.html and questions.html")
 
 
 @cli.command()
