@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SITE ?= site
 
 .PHONY: demo test build clean
 
@@ -16,6 +17,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/diplokg build
 	$(BIN)/diplokg ask "Which alliances did Armenia leave?" --format table
+	$(BIN)/diplokg sheets -o $(SITE)
+	@echo "Fact sheets: open $(SITE)/index.html in a browser (works offline)."
 
 build: $(STAMP)
 	$(BIN)/diplokg build
