@@ -134,7 +134,7 @@ def test_index_and_questions_pages(site, pages):
 def test_no_broken_internal_links(site, pages):
     broken = []
     for path, page in pages.items():
-        for tag, attribute, value in page.links:
+        for _tag, _attribute, value in page.links:
             if value.startswith(("http:", "https:", "mailto:")):
                 continue
             target, fragment = urldefrag(value)
@@ -207,7 +207,7 @@ def test_a_hostile_label_stays_text(project_copy, tmp_path):
 
 
 def test_one_h1_and_the_landmarks_on_every_page(pages):
-    for path, page in pages.items():
+    for path in pages:
         html = path.read_text(encoding="utf-8")
         assert html.count("<h1>") == 1, path
         for landmark in ("<header>", "<nav ", "<main>", "<footer>"):

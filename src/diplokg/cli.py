@@ -16,18 +16,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import api
+from . import api, pipeline
 from .canned import CannedQuery
-from .errors import DiplokgError, InputError, InvalidInput, NoResult
+from .errors import DiplokgError, InputError, NoResult
 from .export import FORMATS as EXPORT_FORMATS
 from .export import SELECTIONS
-from .load import load
 from .namespaces import shorten
 from .query import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Term
-from .reason import ENGINES, reason
+from .reason import ENGINES
 from .sheets import render_site
-from .validate import locate
-from .validate import validate as shacl_problems
 
 RESULT_FORMATS = ["table", *dict.fromkeys([*SOLUTION_FORMATS, *GRAPH_FORMATS])]
 _MAX_TABLE_COLUMNS = 5
@@ -101,14 +98,7 @@ def validate(store: Path | None, project: Path | None) -> None:
 
     Reports every problem found, not just the first. Exit 2 when there is any.
     """
-    graph = api.open(store, project)
-    corpus = load(graph.project)
-    problems = shacl_problems(corpus, graph.project.shapes_file)
-    if problems:
-        raise InvalidInput(problems)
-    working = ox.Store()
-    working.bulk_extend(corpus.quads())
-    reason(working, locate=lambda node: locate(corpus, node))
+    corpus = pipeline.check(api.open(store, project).project)
     err.print(f"[green]✓[/] {len(corpus.files)} files valid: syntax, shapes and OWL 2 RL consistency")
 
 

@@ -54,18 +54,29 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
     with location.build_lock():
         corpus = stage("load", lambda: load.load(project))
         stage("validate", lambda: validate.check(corpus, project.shapes_file))
-        working = ox.Store()
-        working.bulk_extend(corpus.quads())
-        inferred = stage(
-            "reason",
-            lambda: reason.reason(working, engine=engine, locate=lambda node: validate.locate(corpus, node)),
-        )
+        working, inferred = stage("reason", lambda: infer(corpus, engine))
         counts = Counter(q.graph_name.value for q in working.quads_for_pattern(None, None, None, None))
         triples_per_graph = dict(sorted(counts.items()))
         generation = stage("store", lambda: location.write_generation(working.quads_for_pattern(None, None, None, None)))
         location.write_manifest(generation, _manifest(corpus, triples_per_graph, inferred, timings, engine))
         location.publish(generation)
     return BuildReport(location, triples_per_graph, inferred, timings)
+
+
+def infer(corpus: load.Corpus, engine: str = "rules") -> tuple[ox.Store, reason.Inference]:
+    """An in-memory store with the corpus and its closure; contradictions name their file."""
+    working = ox.Store()
+    working.bulk_extend(corpus.quads())
+    inferred = reason.reason(working, engine=engine, locate=lambda node: validate.locate(corpus, node))
+    return working, inferred
+
+
+def check(project: Project) -> load.Corpus:
+    """Every check a build makes (syntax, shapes, OWL consistency), writing nothing."""
+    corpus = load.load(project)
+    validate.check(corpus, project.shapes_file)
+    infer(corpus)
+    return corpus
 
 
 def _manifest(corpus: load.Corpus, triples_per_graph: dict[str, int], inferred: reason.Inference,
