@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -64,12 +65,33 @@ def load_file(source: InputFile) -> LoadedFile:
         ) from None
     if not data.strip():
         raise InvalidInput([Problem(source.path, "the file is empty; add triples or remove the file")])
+    digest = hashlib.sha256(data).hexdigest()
     try:
         triples = ox.parse(data, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
         quads = [ox.Quad(q.subject, q.predicate, q.object, source.graph) for q in triples]
     except SyntaxError as error:
         raise InvalidInput([_syntax_problem(source, error)]) from None
-    return LoadedFile(source, hashlib.sha256(data).hexdigest(), quads)
+    if source.role == "ontology":
+        quads = _stable_blank_nodes(quads, f"{source.path.name}\n{digest}")
+    return LoadedFile(source, digest, quads)
+
+
+# Blank nodes of ontology files (restrictions, property chains) get labels that
+# depend only on the file, so the schema, and the cache of its closure
+# (schema_cache.py), are the same from one build to the next.
+STABLE_BLANK_NODE = re.compile(r"o[0-9a-f]{16}n[0-9]+")
+
+
+def _stable_blank_nodes(quads: list[ox.Quad], identity: str) -> list[ox.Quad]:
+    prefix = "o" + hashlib.sha256(identity.encode()).hexdigest()[:16] + "n"
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term):
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term, ox.BlankNode(f"{prefix}{len(labels)}"))
+        return term
+
+    return [ox.Quad(stable(q.subject), q.predicate, stable(q.object), q.graph_name) for q in quads]
 
 
 def _syntax_problem(source: InputFile, error: SyntaxError) -> Problem:

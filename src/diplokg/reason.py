@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import rules
+from . import rules, schema_cache
 from .errors import InvalidInput, Problem
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, OWL, RDF, RDFS, XSD, shorten
 from .terms import rdflib_graph
@@ -39,6 +38,17 @@ WHERE {{
   GRAPH ?asserted {{ ?s ?p ?o }}
   FILTER(?asserted != <{INFERRED_GRAPH.value}>)
 }}"""
+_VOCABULARY_TEST = " || ".join(f'STRSTARTS(STR(?s), "{ns}")' for ns in _VOCABULARY_NAMESPACES)
+_REFLEXIVE_VALUES = " ".join(f"<{p.value}>" for p in _REFLEXIVE)
+_DROP_NOISE = f"""
+DELETE {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} }}
+WHERE {{
+  {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} FILTER(isIRI(?s) && ({_VOCABULARY_TEST})) }}
+  UNION
+  {{ VALUES ?p {{ {_REFLEXIVE_VALUES} }} GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?s }} BIND(?s AS ?o) }}
+}}"""
+_INFERRED_BY_PREDICATE = f"""
+SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} }} GROUP BY ?p"""
 
 
 @dataclass(frozen=True)
@@ -67,9 +77,9 @@ def reason(store: ox.Store, *, engine: str = "rules", keep_vocabulary_noise: boo
     Raises InvalidInput when the data contradicts the ontology; ``locate``
     maps an offending individual to the file and line that describe it.
     """
-    schema = rules.schema_triples(store.quads_for_pattern(None, None, None, None), ONTOLOGY_GRAPH)
+    schema = rules.schema_triples(rules.schema_candidates(store), ONTOLOGY_GRAPH)
     if engine == "rules" and rules.supports(schema):
-        store.extend(rules.close_with_owlrl(schema))
+        store.extend(schema_cache.closed_schema(schema))
         rules.close_instances(store)
         contradictions = [_contradiction(node, message, locate) for node, message in rules.violations(store)]
     else:
@@ -80,7 +90,7 @@ def reason(store: ox.Store, *, engine: str = "rules", keep_vocabulary_noise: boo
         raise InvalidInput(contradictions)
     store.update(_DROP_ASSERTED)
     dropped = 0 if keep_vocabulary_noise else _drop_vocabulary_noise(store)
-    counts = Counter(q.predicate.value for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH))
+    counts = {row["p"].value: int(row["n"].value) for row in store.query(_INFERRED_BY_PREDICATE)}
     return Inference(sum(counts.values()), dict(sorted(counts.items())), dropped)
 
 
@@ -107,13 +117,10 @@ def _owlrl_errors(store: ox.Store) -> list[str]:
 
 
 def _drop_vocabulary_noise(store: ox.Store) -> int:
-    noise = [q for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH) if _is_noise(q)]
-    for quad in noise:
-        store.remove(quad)
-    return len(noise)
+    before = _inferred_triples(store)
+    store.update(_DROP_NOISE)
+    return before - _inferred_triples(store)
 
 
-def _is_noise(quad: ox.Quad) -> bool:
-    if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(_VOCABULARY_NAMESPACES):
-        return True
-    return quad.subject == quad.object and quad.predicate in _REFLEXIVE
+def _inferred_triples(store: ox.Store) -> int:
+    return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} }}")))["n"].value)

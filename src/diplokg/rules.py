@@ -17,13 +17,14 @@ unions, some/all-values restrictions, cardinalities, keys, one-of) make
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import owlrl
 import pyoxigraph as ox
 import rdflib
 
-from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, shorten
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, OWL, RDF, RDFS, shorten
 from .terms import to_oxigraph, to_rdflib
 
 _SCHEMA_PREDICATES = {
@@ -45,51 +46,82 @@ _UNSUPPORTED = {
 # changes nothing in it and saves most of its time.
 _ANNOTATIONS = {RDFS + "label", RDFS + "comment", RDFS + "seeAlso", RDFS + "isDefinedBy"}
 
-_INF = f"<{INFERRED_GRAPH.value}>"
 _PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\nPREFIX owl: <{OWL}>\n"
+# Semi-naive evaluation keeps what the last round derived apart from what was
+# known before it: each round joins only against the delta, so a round costs
+# what is new, not what is known. Both graphs are emptied into the inferred
+# graph by the time the fixpoint is reached.
+DELTA_GRAPH = ox.NamedNode(INFERRED_GRAPH.value + "/delta")
+NEXT_GRAPH = ox.NamedNode(INFERRED_GRAPH.value + "/next")
 
 
-def _rule(head: str, body: str) -> str:
-    return f"{_PREFIXES}INSERT {{ GRAPH {_INF} {{ {head} }} }} WHERE {{ {body} }}"
+@dataclass(frozen=True)
+class Rule:
+    """An OWL 2 RL instance rule: ``head`` holds wherever the patterns and the condition match.
+
+    ``schema`` patterns read the closed schema, which owlrl computed before the
+    fixpoint and which the instance rules never extend; ``facts`` patterns read
+    instance data, and in semi-naive rounds each one in turn reads only the delta.
+    """
+
+    head: str
+    facts: tuple[str, ...]
+    schema: tuple[str, ...] = ()
+    condition: str = ""
+
+    def updates(self, semi_naive: bool) -> list[str]:
+        """The SPARQL updates applying this rule: one over everything, or one per fact pattern over the delta."""
+        if not semi_naive:
+            return [self._update(delta_at=None)]
+        return [self._update(delta_at=i) for i in range(len(self.facts))]
+
+    def _update(self, delta_at: int | None) -> str:
+        patterns = [f"GRAPH ?schema{i} {{ {pattern} }}" for i, pattern in enumerate(self.schema)]
+        patterns += [
+            f"GRAPH {'<' + DELTA_GRAPH.value + '>' if i == delta_at else f'?facts{i}'} {{ {pattern} }}"
+            for i, pattern in enumerate(self.facts)
+        ]
+        condition = f"FILTER({self.condition})" if self.condition else ""
+        return (
+            f"{_PREFIXES}INSERT {{ GRAPH <{NEXT_GRAPH.value}> {{ {self.head} }} }}\n"
+            f"WHERE {{ {' '.join(patterns)} {condition} FILTER NOT EXISTS {{ GRAPH ?known {{ {self.head} }} }} }}"
+        )
 
 
-# Each rule reads schema and facts from any graph (asserted or inferred).
 _GENERIC_RULES = {
-    "cax-sco": _rule("?x a ?d", "GRAPH ?s { ?c rdfs:subClassOf ?d } GRAPH ?g { ?x a ?c }"),
-    "prp-dom": _rule("?x a ?c", "GRAPH ?s { ?p rdfs:domain ?c } GRAPH ?g { ?x ?p ?y }"),
-    "prp-rng": _rule("?y a ?c", "GRAPH ?s { ?p rdfs:range ?c } GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))"),
-    "prp-spo1": _rule("?x ?q ?y", "GRAPH ?s { ?p rdfs:subPropertyOf ?q } GRAPH ?g { ?x ?p ?y }"),
-    "prp-inv1": _rule("?y ?q ?x", "GRAPH ?s { ?p owl:inverseOf ?q } GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))"),
-    "prp-inv2": _rule("?y ?p ?x", "GRAPH ?s { ?p owl:inverseOf ?q } GRAPH ?g { ?x ?q ?y } FILTER(!isLiteral(?y))"),
-    "prp-symp": _rule("?y ?p ?x", "GRAPH ?s { ?p a owl:SymmetricProperty } GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))"),
-    "prp-trp": _rule(
-        "?x ?p ?z", "GRAPH ?s { ?p a owl:TransitiveProperty } GRAPH ?g { ?x ?p ?y } GRAPH ?h { ?y ?p ?z }"
+    "cax-sco": Rule("?x a ?d", ("?x a ?c",), ("?c rdfs:subClassOf ?d",)),
+    "prp-dom": Rule("?x a ?c", ("?x ?p ?y",), ("?p rdfs:domain ?c",)),
+    "prp-rng": Rule("?y a ?c", ("?x ?p ?y",), ("?p rdfs:range ?c",), "!isLiteral(?y)"),
+    "prp-spo1": Rule("?x ?q ?y", ("?x ?p ?y",), ("?p rdfs:subPropertyOf ?q",)),
+    "prp-inv1": Rule("?y ?q ?x", ("?x ?p ?y",), ("?p owl:inverseOf ?q",), "!isLiteral(?y)"),
+    "prp-inv2": Rule("?y ?p ?x", ("?x ?q ?y",), ("?p owl:inverseOf ?q",), "!isLiteral(?y)"),
+    "prp-symp": Rule("?y ?p ?x", ("?x ?p ?y",), ("?p a owl:SymmetricProperty",), "!isLiteral(?y)"),
+    "prp-trp": Rule("?x ?p ?z", ("?x ?p ?y", "?y ?p ?z"), ("?p a owl:TransitiveProperty",)),
+    "cls-hv1": Rule("?x ?p ?v", ("?x a ?r",), ("?r owl:hasValue ?v", "?r owl:onProperty ?p")),
+    "cls-hv2": Rule("?x a ?r", ("?x ?p ?v",), ("?r owl:hasValue ?v", "?r owl:onProperty ?p")),
+    "prp-fp": Rule(
+        "?y1 owl:sameAs ?y2", ("?x ?p ?y1", "?x ?p ?y2"), ("?p a owl:FunctionalProperty",),
+        "?y1 != ?y2 && !isLiteral(?y1) && !isLiteral(?y2)",
     ),
-    "cls-hv1": _rule(
-        "?x ?p ?v", "GRAPH ?s { ?r owl:hasValue ?v ; owl:onProperty ?p } GRAPH ?g { ?x a ?r }"
+    "prp-ifp": Rule(
+        "?x1 owl:sameAs ?x2", ("?x1 ?p ?y", "?x2 ?p ?y"), ("?p a owl:InverseFunctionalProperty",), "?x1 != ?x2"
     ),
-    "cls-hv2": _rule(
-        "?x a ?r", "GRAPH ?s { ?r owl:hasValue ?v ; owl:onProperty ?p } GRAPH ?g { ?x ?p ?v }"
-    ),
-    "prp-fp": _rule(
-        "?y1 owl:sameAs ?y2",
-        "GRAPH ?s { ?p a owl:FunctionalProperty } GRAPH ?g { ?x ?p ?y1 } GRAPH ?h { ?x ?p ?y2 }"
-        " FILTER(?y1 != ?y2 && !isLiteral(?y1) && !isLiteral(?y2))",
-    ),
-    "prp-ifp": _rule(
-        "?x1 owl:sameAs ?x2",
-        "GRAPH ?s { ?p a owl:InverseFunctionalProperty } GRAPH ?g { ?x1 ?p ?y } GRAPH ?h { ?x2 ?p ?y }"
-        " FILTER(?x1 != ?x2)",
-    ),
-    "eq-sym": _rule("?y owl:sameAs ?x", "GRAPH ?g { ?x owl:sameAs ?y }"),
-    "eq-trans": _rule("?x owl:sameAs ?z", "GRAPH ?g { ?x owl:sameAs ?y } GRAPH ?h { ?y owl:sameAs ?z }"),
-    "eq-rep-s": _rule("?t ?p ?o", "GRAPH ?g { ?s owl:sameAs ?t } GRAPH ?h { ?s ?p ?o } FILTER(?s != ?t)"),
-    "eq-rep-p": _rule("?s ?q ?o", "GRAPH ?g { ?p owl:sameAs ?q } GRAPH ?h { ?s ?p ?o } FILTER(?p != ?q)"),
-    "eq-rep-o": _rule(
-        "?s ?p ?t", "GRAPH ?g { ?o owl:sameAs ?t } GRAPH ?h { ?s ?p ?o } FILTER(?o != ?t && !isLiteral(?t))"
-    ),
+    "eq-sym": Rule("?y owl:sameAs ?x", ("?x owl:sameAs ?y",)),
+    "eq-trans": Rule("?x owl:sameAs ?z", ("?x owl:sameAs ?y", "?y owl:sameAs ?z")),
+    "eq-rep-s": Rule("?t ?p ?o", ("?s owl:sameAs ?t", "?s ?p ?o"), condition="?s != ?t"),
+    "eq-rep-p": Rule("?s ?q ?o", ("?p owl:sameAs ?q", "?s ?p ?o"), condition="?p != ?q"),
+    "eq-rep-o": Rule("?s ?p ?t", ("?o owl:sameAs ?t", "?s ?p ?o"), condition="?o != ?t && !isLiteral(?t)"),
 }
 
+_SCHEMA_CANDIDATES = f"""{_PREFIXES}
+SELECT ?s ?p ?o ?g WHERE {{
+  {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{ONTOLOGY_GRAPH.value}> }} }}
+  UNION
+  {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?p {{ {" ".join(f"<{p}>" for p in sorted(_SCHEMA_PREDICATES))} }} }}
+  UNION
+  {{ GRAPH ?g {{ ?s rdf:type ?o }} FILTER(isIRI(?o) && (STRSTARTS(STR(?o), "{OWL}") || STRSTARTS(STR(?o), "{RDFS}")))
+     BIND(rdf:type AS ?p) }}
+}}"""
 _CHAINS = f"""{_PREFIXES}
 SELECT ?property ?chain WHERE {{ GRAPH ?g {{ ?property owl:propertyChainAxiom ?chain }} }}"""
 _DISJOINT = f"""{_PREFIXES}
@@ -120,6 +152,16 @@ def schema_triples(quads: Iterable[ox.Quad], ontology_graph: ox.NamedNode) -> rd
     return graph
 
 
+def schema_candidates(store: ox.Store) -> Iterator[ox.Quad]:
+    """The quads of ``store`` that ``schema_triples`` may keep, found by the store's indexes.
+
+    Everything in the ontology graph, plus axioms stated in any graph: reading
+    only these keeps the schema step independent of the size of the data.
+    """
+    for row in store.query(_SCHEMA_CANDIDATES):
+        yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+
+
 def _is_vocabulary_or_axiom(quad: ox.Quad) -> bool:
     # Ontology triples with a literal object (definitions, notes, titles) are
     # annotations unless their property is part of the schema vocabulary.
@@ -147,16 +189,31 @@ def close_with_owlrl(graph: rdflib.Graph) -> list[ox.Quad]:
 
 
 def close_instances(store: ox.Store) -> int:
-    """Apply the instance rules inside ``store`` until a fixpoint; return the rounds taken."""
+    """Apply the instance rules inside ``store`` until a fixpoint, semi-naively; return the rounds taken.
+
+    Round one applies every rule to everything; each later round applies each
+    rule once per fact pattern, that pattern reading only what the previous
+    round derived. What a round derives is new by construction (each update
+    skips triples any graph already holds), so an empty delta is the fixpoint.
+    """
     rules = list(_GENERIC_RULES.values()) + _chain_rules(store)
     rounds = 0
     while True:
         rounds += 1
-        before = _inferred_count(store)
         for rule in rules:
-            store.update(rule)
-        if _inferred_count(store) == before:
+            for update in rule.updates(semi_naive=rounds > 1):
+                store.update(update)
+        store.update(_PROMOTE_DELTA)
+        if not store.query(_DELTA_IS_NOT_EMPTY):
             return rounds
+
+
+# The old delta joins the inferred graph; what this round derived becomes the delta.
+_PROMOTE_DELTA = f"""
+ADD SILENT GRAPH <{DELTA_GRAPH.value}> TO GRAPH <{INFERRED_GRAPH.value}> ;
+DROP SILENT GRAPH <{DELTA_GRAPH.value}> ;
+MOVE SILENT GRAPH <{NEXT_GRAPH.value}> TO GRAPH <{DELTA_GRAPH.value}>"""
+_DELTA_IS_NOT_EMPTY = f"ASK {{ GRAPH <{DELTA_GRAPH.value}> {{ ?s ?p ?o }} }}"
 
 
 def violations(store: ox.Store) -> list[tuple[ox.NamedNode | ox.BlankNode, str]]:
@@ -170,15 +227,13 @@ def violations(store: ox.Store) -> list[tuple[ox.NamedNode | ox.BlankNode, str]]
     return sorted(found, key=lambda item: (str(item[0]), item[1]))
 
 
-def _chain_rules(store: ox.Store) -> list[str]:
+def _chain_rules(store: ox.Store) -> list[Rule]:
     rules = []
     for row in store.query(_CHAINS):
         links = _list_items(store, row["chain"])
         variables = [f"?v{i}" for i in range(len(links) + 1)]
-        body = " ".join(
-            f"GRAPH ?g{i} {{ {variables[i]} {link} {variables[i + 1]} }}" for i, link in enumerate(links)
-        )
-        rules.append(_rule(f"?v0 {row['property']} {variables[-1]}", body))
+        facts = tuple(f"{variables[i]} {link} {variables[i + 1]}" for i, link in enumerate(links))
+        rules.append(Rule(f"?v0 {row['property']} {variables[-1]}", facts))
     return rules
 
 
@@ -189,7 +244,3 @@ def _list_items(store: ox.Store, head: ox.BlankNode | ox.NamedNode) -> list[ox.N
         items.append(next(store.quads_for_pattern(node, first, None)).object)
         node = next(store.quads_for_pattern(node, rest, None)).object
     return items
-
-
-def _inferred_count(store: ox.Store) -> int:
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED_GRAPH))
