@@ -11,8 +11,8 @@ meetings with the officials who represent states, tenures, memberships with
 statuses and periods, claims, agreements, conflicts, initiatives, planned
 events, mediation offers and bilateral relations, every fact quoting a
 sentence of its source verbatim. OUT/bench-params.json lists representative
-parameters for every canned query (the queries' own defaults name entities of
-the real corpus).
+parameters for every canned query, and the copied queries' defaults are set to
+the first of them, so every canned query answers as-is.
 
 The same seed and size give byte-identical output. Each document draws from
 its own random stream, so document N reads the same at every corpus size
@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import json
 import random
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPOSITORY / "src"))
+from diplokg.canned import parse_canned  # noqa: E402 - the script runs from a checkout too
 PREFIXES = """@prefix dip:  <https://w3id.org/diplokg/ontology#> .
 @prefix dkg:  <https://w3id.org/diplokg/id/> .
 @prefix doc:  <https://w3id.org/diplokg/id/document/> .
@@ -493,6 +496,33 @@ def representative_parameters(world: World, answers: dict[str, list[dict[str, st
     return chosen
 
 
+def set_query_defaults(queries: Path, parameters: dict[str, list[dict[str, str]]]) -> None:
+    """Make each copied canned query's defaults name entities of this corpus, so it runs as-is.
+
+    The defaults appear twice: in the `# param:` header and in the VALUES
+    block that opens the WHERE clause (as a prefixed name, or a quoted literal).
+    """
+    for path in sorted(queries.glob("*.rq")):
+        query = parse_canned(path)
+        if not query.parameters:
+            continue
+        chosen = parameters[query.name][0]
+        text = path.read_text(encoding="utf-8")
+        values = re.search(r"VALUES\s*[^{]*\{[^{}]*\}", text)
+        block = values.group(0)
+        for parameter in query.parameters:
+            new = chosen[parameter.name]
+            if parameter.is_literal:
+                block = block.replace(f'"{parameter.default}"', literal(new), 1)
+            else:
+                block = re.sub(rf"(?<![\w:]){re.escape(parameter.default)}(?![\w-])", new, block, count=1)
+        text = text[:values.start()] + block + text[values.end():]
+        for parameter in query.parameters:
+            text = re.sub(rf"(# param: {parameter.name} \S+ default=)\S+",
+                          lambda m: m.group(1) + chosen[parameter.name], text, count=1)
+        path.write_text(text, encoding="utf-8")
+
+
 def generate(out: Path, documents: int, seed: int = 1) -> Path:
     """Write the project to ``out`` (which must not exist, or be empty)."""
     if documents < 1:
@@ -520,6 +550,7 @@ def generate(out: Path, documents: int, seed: int = 1) -> Path:
             for query, parameter_sets in doc.answers.items():
                 answers.setdefault(query, []).extend(parameter_sets)
     parameters = representative_parameters(world, answers, seed)
+    set_query_defaults(out / "queries", parameters)
     (out / "bench-params.json").write_text(json.dumps(parameters, indent=1, sort_keys=True), encoding="utf-8")
     return out
 

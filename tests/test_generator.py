@@ -37,6 +37,7 @@ def test_every_canned_query_answers_on_the_generated_corpus(generated, generated
         assert sets, query.name
         for values in sets:
             assert generated_graph.ask(query.name, **values).records(), (query.name, values)
+        assert generated_graph.query(query.text).records(), f"{query.name} as written, with its defaults"
 
 
 def test_every_quote_occurs_in_its_catalogued_source(generated):
