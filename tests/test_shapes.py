@@ -115,3 +115,44 @@ def test_every_class_the_data_uses_is_checked_by_a_shape():
     for cls in used:
         ancestors = set(ontology.transitive_objects(cls, rdflib.RDFS.subClassOf))
         assert ancestors & targets, f"no shape checks instances of {cls}"
+
+
+# The shapes compiled to SPARQL (the default) report exactly what pyshacl, the reference, reports.
+
+def test_the_project_shapes_compile_to_sparql():
+    from diplokg.load import load_file
+    from diplokg.namespaces import SHAPES_GRAPH
+    from diplokg.project import InputFile
+    from diplokg.shacl import compile_shapes
+
+    shapes = load_file(InputFile(ROOT / "ontology" / "shapes.ttl", SHAPES_GRAPH, "shapes")).quads
+    assert len(compile_shapes(shapes)) > 30
+
+
+def engines_agree(tmp_path, data: str) -> list:
+    project = tmp_path / "project"
+    if not project.exists():
+        shutil.copytree(ROOT / "ontology", project / "ontology")
+        (project / "data" / "reference").mkdir(parents=True)
+    (project / "data" / "reference" / "sample.ttl").write_text(data, encoding="utf-8")
+    corpus = load(Project(project))
+    shapes = project / "ontology" / "shapes.ttl"
+    compiled = validate(corpus, shapes, engine="sparql")
+    reference = validate(corpus, shapes, engine="pyshacl")
+    assert compiled == reference
+    return compiled
+
+
+@pytest.mark.parametrize("shape", BROKEN)
+def test_compiled_shapes_report_what_pyshacl_reports(tmp_path, shape):
+    old, new, _, _ = BROKEN[shape]
+    assert engines_agree(tmp_path, VALID.replace(old, new, 1))
+
+
+def test_compiled_shapes_report_what_pyshacl_reports_on_several_faults_at_once(tmp_path):
+    broken = VALID
+    for old, new, _, _ in BROKEN.values():
+        if old in broken:
+            broken = broken.replace(old, new, 1)
+    assert len(engines_agree(tmp_path, broken)) >= len(BROKEN) - 3
+    assert engines_agree(tmp_path, VALID) == []

@@ -52,9 +52,9 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
         return result
 
     with location.build_lock():
-        corpus = stage("load", lambda: load.load(project))
-        stage("validate", lambda: validate.check(corpus, project.shapes_file))
-        working, inferred = stage("reason", lambda: infer(corpus, engine))
+        corpus, working = stage("load", lambda: _load(project))
+        stage("validate", lambda: validate.check(corpus, project.shapes_file, working))
+        working, inferred = stage("reason", lambda: infer(corpus, engine, working))
         counts = Counter(q.graph_name.value for q in working.quads_for_pattern(None, None, None, None))
         triples_per_graph = dict(sorted(counts.items()))
         generation = stage("store", lambda: location.write_generation(working.quads_for_pattern(None, None, None, None)))
@@ -63,20 +63,24 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
     return BuildReport(location, triples_per_graph, inferred, timings)
 
 
-def infer(corpus: load.Corpus, engine: str = "rules") -> tuple[ox.Store, reason.Inference]:
-    """An in-memory store with the corpus and its closure; contradictions name their file."""
-    working = ox.Store()
-    working.bulk_extend(corpus.quads())
+def infer(corpus: load.Corpus, engine: str = "rules", store: ox.Store | None = None) -> tuple[ox.Store, reason.Inference]:
+    """A store with the corpus (``store`` if given) and its closure; contradictions name their file."""
+    working = store if store is not None else validate.working_store(corpus)
     inferred = reason.reason(working, engine=engine, locate=lambda node: validate.locate(corpus, node))
     return working, inferred
 
 
 def check(project: Project) -> load.Corpus:
     """Every check a build makes (syntax, shapes, OWL consistency), writing nothing."""
-    corpus = load.load(project)
-    validate.check(corpus, project.shapes_file)
-    infer(corpus)
+    corpus, working = _load(project)
+    validate.check(corpus, project.shapes_file, working)
+    infer(corpus, store=working)
     return corpus
+
+
+def _load(project: Project) -> tuple[load.Corpus, ox.Store]:
+    corpus = load.load(project)
+    return corpus, validate.working_store(corpus)
 
 
 def _manifest(corpus: load.Corpus, triples_per_graph: dict[str, int], inferred: reason.Inference,

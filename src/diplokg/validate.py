@@ -1,4 +1,4 @@
-"""Stage 2, validate: check the asserted data against the SHACL shapes with pyshacl."""
+"""Stage 2, validate: check the asserted data against the SHACL shapes (compiled to SPARQL, or pyshacl)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
-import rdflib
 from rdflib.namespace import SH
 
+from . import shacl
 from .errors import InvalidInput, Problem
 from .load import Corpus, load_file
 from .namespaces import RDF, SHAPES_GRAPH, shorten
@@ -20,37 +19,71 @@ from .terms import rdflib_graph, to_oxigraph
 RDF_TYPE = RDF + "type"
 
 
-def validate(corpus: Corpus, shapes_file: Path) -> list[Problem]:
-    """Every SHACL violation in the corpus, located by file, focus node and path."""
-    shapes = rdflib_graph(load_file(InputFile(shapes_file, SHAPES_GRAPH, "shapes")).quads)
-    data = rdflib_graph(corpus.quads())
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
-    if conforms:
-        return []
-    # Top-level results only: nested sh:detail results repeat them in less readable terms.
-    results = [r for r in report.objects(None, SH.result) if (r, SH.resultSeverity, SH.Violation) in report]
-    problems = [_problem(corpus, report, result) for result in results]
+def validate(corpus: Corpus, shapes_file: Path, store: ox.Store | None = None, engine: str = "sparql") -> list[Problem]:
+    """Every SHACL violation in the corpus, located by file, focus node and path.
+
+    ``engine`` "sparql" runs the shapes compiled to SPARQL inside ``store``
+    (a store holding exactly the corpus; made here if not given), falling back
+    to "pyshacl", the reference, for shapes the compiler does not cover.
+    """
+    shapes = load_file(InputFile(shapes_file, SHAPES_GRAPH, "shapes")).quads
+    if engine == "sparql":
+        try:
+            compiled = shacl.compile_shapes(shapes)
+        except shacl.Unsupported:
+            engine = "pyshacl"
+    if engine == "sparql":
+        results = shacl.run(compiled, store if store is not None else working_store(corpus))
+    else:
+        results = _pyshacl_results(corpus, shapes)
+    problems = [_problem(corpus, focus, message, path) for focus, message, path in results]
     return sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.focus or "", p.message))
 
 
-def check(corpus: Corpus, shapes_file: Path) -> None:
+def check(corpus: Corpus, shapes_file: Path, store: ox.Store | None = None) -> None:
     """Raise InvalidInput listing every violation, if there is any."""
-    problems = validate(corpus, shapes_file)
+    problems = validate(corpus, shapes_file, store)
     if problems:
         raise InvalidInput(problems)
 
 
-def _problem(corpus: Corpus, report: rdflib.Graph, result: rdflib.term.Node) -> Problem:
-    focus = report.value(result, SH.focusNode)
-    path = report.value(result, SH.resultPath)
-    message = str(report.value(result, SH.resultMessage) or "violates a shape")
-    named = _named_subject(corpus, to_oxigraph(focus))
+def working_store(corpus: Corpus) -> ox.Store:
+    """An in-memory store holding the corpus, each file in its named graph."""
+    store = ox.Store()
+    store.bulk_extend(corpus.quads())
+    return store
+
+
+Result = tuple[ox.NamedNode | ox.BlankNode, str, ox.NamedNode | None]
+
+
+def _pyshacl_results(corpus: Corpus, shapes: list[ox.Quad]) -> list[Result]:
+    import pyshacl  # imported here: only the reference path needs it, and it is slow to import
+
+    data = rdflib_graph(corpus.quads())
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=rdflib_graph(shapes), inference="none",
+                                           allow_warnings=True)
+    if conforms:
+        return []
+    # Top-level results only: nested sh:detail results repeat them in less readable terms.
+    results = [r for r in report.objects(None, SH.result) if (r, SH.resultSeverity, SH.Violation) in report]
+    found = []
+    for result in results:
+        path = report.value(result, SH.resultPath)
+        found.append((to_oxigraph(report.value(result, SH.focusNode)),
+                      str(report.value(result, SH.resultMessage) or "violates a shape"),
+                      to_oxigraph(path) if path is not None else None))
+    return found
+
+
+def _problem(corpus: Corpus, focus: ox.NamedNode | ox.BlankNode, message: str, path: ox.NamedNode | None) -> Problem:
+    named = _named_subject(corpus, focus)
     file, line = locate(corpus, named)
-    if isinstance(focus, rdflib.BNode):
+    if isinstance(focus, ox.BlankNode):
         described = "a blank node" + (f" inside {shorten(named.value)}" if isinstance(named, ox.NamedNode) else "")
     else:
-        described = shorten(str(focus))
-    return Problem(file, message, line, focus=described, path=shorten(str(path)) if path else None)
+        described = shorten(focus.value)
+    return Problem(file, message, line, focus=described, path=shorten(path.value) if path else None)
 
 
 def locate(corpus: Corpus, subject: ox.NamedNode | ox.BlankNode) -> tuple[Path | None, int | None]:
