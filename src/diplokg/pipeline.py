@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +16,7 @@ from .project import Project
 from .store import StoreLocation
 
 StageListener = Callable[[str, float], None]
+_TRIPLES_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _PACKAGES = ("diplokg", "rdflib", "owlrl", "pyoxigraph", "pyshacl", "jinja2")
 
 
@@ -55,8 +55,7 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
         corpus, working = stage("load", lambda: _load(project))
         stage("validate", lambda: validate.check(corpus, project.shapes_file, working))
         working, inferred = stage("reason", lambda: infer(corpus, engine, working))
-        counts = Counter(q.graph_name.value for q in working.quads_for_pattern(None, None, None, None))
-        triples_per_graph = dict(sorted(counts.items()))
+        triples_per_graph = dict(sorted((row["g"].value, int(row["n"].value)) for row in working.query(_TRIPLES_PER_GRAPH)))
         generation = stage("store", lambda: location.write_generation(working.quads_for_pattern(None, None, None, None)))
         location.write_manifest(generation, _manifest(corpus, triples_per_graph, inferred, timings, engine))
         location.publish(generation)

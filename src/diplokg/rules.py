@@ -47,12 +47,15 @@ _UNSUPPORTED = {
 _ANNOTATIONS = {RDFS + "label", RDFS + "comment", RDFS + "seeAlso", RDFS + "isDefinedBy"}
 
 _PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\nPREFIX owl: <{OWL}>\n"
-# Semi-naive evaluation keeps what the last round derived apart from what was
-# known before it: each round joins only against the delta, so a round costs
-# what is new, not what is known. Both graphs are emptied into the inferred
-# graph by the time the fixpoint is reached.
-DELTA_GRAPH = ox.NamedNode(INFERRED_GRAPH.value + "/delta")
-NEXT_GRAPH = ox.NamedNode(INFERRED_GRAPH.value + "/next")
+# Semi-naive evaluation keeps what each round derives in a graph of its own:
+# the next round joins only against it (the delta), so a round costs what is
+# new, not what is known. The round graphs are merged into the inferred graph
+# once the fixpoint is reached.
+_ROUND_GRAPH = INFERRED_GRAPH.value + "/round-"
+
+
+def round_graph(number: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{_ROUND_GRAPH}{number}")
 
 
 @dataclass(frozen=True)
@@ -69,23 +72,48 @@ class Rule:
     schema: tuple[str, ...] = ()
     condition: str = ""
 
-    def updates(self, semi_naive: bool) -> list[str]:
-        """The SPARQL updates applying this rule: one over everything, or one per fact pattern over the delta."""
-        if not semi_naive:
-            return [self._update(delta_at=None)]
-        return [self._update(delta_at=i) for i in range(len(self.facts))]
+    def updates(self, into: ox.NamedNode, delta: ox.NamedNode | None = None,
+                delta_predicates: set[str] | None = None) -> list[str]:
+        """The SPARQL updates applying this rule, inserting into ``into``.
 
-    def _update(self, delta_at: int | None) -> str:
+        Without ``delta``: one update over everything. With it: one per fact
+        pattern, that pattern reading only ``delta``; a pattern whose predicate
+        is not among ``delta_predicates`` cannot match there and is skipped.
+        """
+        if delta is None:
+            return [self._update(into, None, None)]
+        return [
+            self._update(into, delta, i) for i, pattern in enumerate(self.facts)
+            if _predicate(pattern) is None or delta_predicates is None or _predicate(pattern) in delta_predicates
+        ]
+
+    def _update(self, into: ox.NamedNode, delta: ox.NamedNode | None, delta_at: int | None) -> str:
         patterns = [f"GRAPH ?schema{i} {{ {pattern} }}" for i, pattern in enumerate(self.schema)]
         patterns += [
-            f"GRAPH {'<' + DELTA_GRAPH.value + '>' if i == delta_at else f'?facts{i}'} {{ {pattern} }}"
+            f"GRAPH {delta if i == delta_at else f'?facts{i}'} {{ {pattern} }}"
             for i, pattern in enumerate(self.facts)
         ]
         condition = f"FILTER({self.condition})" if self.condition else ""
         return (
-            f"{_PREFIXES}INSERT {{ GRAPH <{NEXT_GRAPH.value}> {{ {self.head} }} }}\n"
+            f"{_PREFIXES}INSERT {{ GRAPH {into} {{ {self.head} }} }}\n"
             f"WHERE {{ {' '.join(patterns)} {condition} FILTER NOT EXISTS {{ GRAPH ?known {{ {self.head} }} }} }}"
         )
+
+
+_PREFIXED = {"rdf:": RDF, "rdfs:": RDFS, "owl:": OWL}
+
+
+def _predicate(pattern: str) -> str | None:
+    """The IRI in the predicate position of a triple pattern, or None for a variable."""
+    predicate = pattern.split()[1]
+    if predicate == "a":
+        return RDF + "type"
+    if predicate.startswith("<"):
+        return predicate[1:-1]
+    for prefix, namespace in _PREFIXED.items():
+        if predicate.startswith(prefix):
+            return namespace + predicate[len(prefix):]
+    return None
 
 
 _GENERIC_RULES = {
@@ -194,26 +222,22 @@ def close_instances(store: ox.Store) -> int:
     Round one applies every rule to everything; each later round applies each
     rule once per fact pattern, that pattern reading only what the previous
     round derived. What a round derives is new by construction (each update
-    skips triples any graph already holds), so an empty delta is the fixpoint.
+    skips triples any graph already holds), so an empty round is the fixpoint.
     """
     rules = list(_GENERIC_RULES.values()) + _chain_rules(store)
-    rounds = 0
-    while True:
+    rounds, delta_predicates = 0, None
+    while rounds == 0 or delta_predicates:
         rounds += 1
+        delta = round_graph(rounds - 1) if rounds > 1 else None
         for rule in rules:
-            for update in rule.updates(semi_naive=rounds > 1):
+            for update in rule.updates(round_graph(rounds), delta, delta_predicates):
                 store.update(update)
-        store.update(_PROMOTE_DELTA)
-        if not store.query(_DELTA_IS_NOT_EMPTY):
-            return rounds
-
-
-# The old delta joins the inferred graph; what this round derived becomes the delta.
-_PROMOTE_DELTA = f"""
-ADD SILENT GRAPH <{DELTA_GRAPH.value}> TO GRAPH <{INFERRED_GRAPH.value}> ;
-DROP SILENT GRAPH <{DELTA_GRAPH.value}> ;
-MOVE SILENT GRAPH <{NEXT_GRAPH.value}> TO GRAPH <{DELTA_GRAPH.value}>"""
-_DELTA_IS_NOT_EMPTY = f"ASK {{ GRAPH <{DELTA_GRAPH.value}> {{ ?s ?p ?o }} }}"
+        delta_predicates = {row["p"].value for row in store.query(
+            f"SELECT DISTINCT ?p WHERE {{ GRAPH {round_graph(rounds)} {{ ?s ?p ?o }} }}")}
+    store.update(" ;\n".join(
+        f"ADD SILENT GRAPH {round_graph(n)} TO GRAPH {INFERRED_GRAPH} ; DROP SILENT GRAPH {round_graph(n)}"
+        for n in range(1, rounds + 1)))
+    return rounds
 
 
 def violations(store: ox.Store) -> list[tuple[ox.NamedNode | ox.BlankNode, str]]:
