@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, diplokg
+from conftest import ROOT, diplokg, load_script
 
 from diplokg.errors import InvalidInput
 from diplokg.load import load
@@ -69,3 +70,12 @@ def test_both_engines_are_selectable_from_the_cli(tmp_path):
     import json
 
     assert json.loads((tmp_path / "store" / "manifest.json").read_text())["reasoner"] == "owlrl"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_same_closure_as_owlrl_on_generated_corpora(tmp_path, seed):
+    project = load_script("generate_corpus").generate(tmp_path / "project", documents=3, seed=seed)
+    quads = list(load(Project(project)).quads())
+    fast = closure(quads, "rules")
+    assert fast == closure(quads, "owlrl")
+    assert len(fast) > 500

@@ -7,7 +7,7 @@ import shutil
 import pytest
 import rdflib
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 from diplokg.load import load
 from diplokg.project import Project
@@ -156,3 +156,53 @@ def test_compiled_shapes_report_what_pyshacl_reports_on_several_faults_at_once(t
             broken = broken.replace(old, new, 1)
     assert len(engines_agree(tmp_path, broken)) >= len(BROKEN) - 3
     assert engines_agree(tmp_path, VALID) == []
+
+
+def _mutate(project, seed: int, faults: int) -> None:
+    """Break a generated corpus in ``faults`` random places, keeping the Turtle readable."""
+    import random
+    import re
+
+    rng = random.Random(seed)
+    files = sorted((project / "data" / "documents").glob("*.ttl"))
+    for _ in range(faults):
+        path = rng.choice(files)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        # Property lines inside a statement: "    predicate object;"
+        inner = [i for i, line in enumerate(lines) if line.startswith("    ") and line.endswith(";")]
+        i = rng.choice(inner)
+        fault = rng.choice(["drop", "ill-typed date", "untyped date", "wrong class"])
+        if fault == "drop":
+            del lines[i]
+        elif fault == "ill-typed date":
+            lines[i] = re.sub(r'"(\d{4})-(\d{2})-(\d{2})"\^\^xsd:date', r'"\3/\2/\1"^^xsd:date', lines[i])
+        elif fault == "untyped date":
+            lines[i] = lines[i].replace("^^xsd:date", "").replace("^^xsd:gYearMonth", "")
+        elif fault == "wrong class":
+            lines[i] = lines[i].replace("dip:holder dkg:", "dip:holder dks:").replace("dip:post dkg:", "dip:post dket:")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_compiled_shapes_report_what_pyshacl_reports_on_broken_generated_corpora(tmp_path, seed):
+    project = load_script("generate_corpus").generate(tmp_path / "project", documents=8, seed=seed)
+    shapes = project / "ontology" / "shapes.ttl"
+    assert validate(load(Project(project)), shapes) == []
+    _mutate(project, seed, faults=12)
+    corpus = load(Project(project))
+    compiled = validate(corpus, shapes, engine="sparql")
+    assert compiled == validate(corpus, shapes, engine="pyshacl")
+    assert compiled, "the faults went unnoticed"
+
+
+def test_compiled_shapes_reject_a_lexical_form_rdflib_lets_through(tmp_path):
+    """A deliberate difference: "2025-01-01"^^xsd:gYearMonth is not a gYearMonth (XSD); rdflib parses it anyway."""
+    data = VALID.replace('dip:attestedOn "2025-01"^^xsd:gYearMonth', 'dip:attestedOn "2025-01-01"^^xsd:gYearMonth')
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "ontology", project / "ontology")
+    (project / "data" / "reference").mkdir(parents=True)
+    (project / "data" / "reference" / "sample.ttl").write_text(data, encoding="utf-8")
+    corpus = load(Project(project))
+    compiled = validate(corpus, project / "ontology" / "shapes.ttl", engine="sparql")
+    assert [p.path for p in compiled] == ["dip:attestedOn"]
+    assert validate(corpus, project / "ontology" / "shapes.ttl", engine="pyshacl") == []
