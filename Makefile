@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SITE ?= site
 
-.PHONY: demo test build clean
+SIZES ?= 10,100,1000
+NAIVE_MAX ?= 100
+SHEETS_MAX ?= 1000
+
+.PHONY: demo test build bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +29,11 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Quick by default (about 5 minutes); the 10^6-triple run of the README:
+#   make bench SIZES=10,100,1000,10000 NAIVE_MAX=1000
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --sizes $(SIZES) --naive-max $(NAIVE_MAX) --sheets-max $(SHEETS_MAX)
 
 clean:
 	rm -rf $(VENV) .diplokg

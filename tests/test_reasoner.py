@@ -15,7 +15,6 @@ from diplokg.namespaces import DIP, INFERRED_GRAPH, ONTOLOGY_GRAPH, RDF, REFEREN
 from diplokg.project import Project
 from diplokg.reason import reason
 from diplokg.rules import schema_triples
-from diplokg.terms import to_oxigraph
 
 
 def closure(quads, engine: str) -> set[ox.Quad] | str:
@@ -41,8 +40,8 @@ def test_same_closure_as_owlrl_on_the_real_corpus():
 # left out, which only saves owlrl time).
 _CORPUS = load(Project.locate(ROOT))
 _SCHEMA = [
-    ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ONTOLOGY_GRAPH)
-    for s, p, o in schema_triples(_CORPUS.quads({"ontology"}), ONTOLOGY_GRAPH)
+    ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH)
+    for t in schema_triples(_CORPUS.quads({"ontology"}), ONTOLOGY_GRAPH)
 ]
 _CLASSES = sorted({q.subject.value for q in _SCHEMA
                    if q.predicate.value == RDF + "type" and q.object.value.endswith("#Class")

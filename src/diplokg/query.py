@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pyoxigraph as ox
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from .errors import InputError
 from .namespaces import PREFIXES, XSD
@@ -112,6 +111,8 @@ def _declares_dataset(text: str) -> bool:
     """Whether the query names its own dataset with FROM / FROM NAMED, which then wins over the union."""
     if not re.search(r"\bFROM\b", text, re.IGNORECASE):
         return False
+    from rdflib.plugins.sparql.parser import parseQuery  # rare path; slow to import at every start-up
+
     try:
         _, parsed = parseQuery(text)
     except Exception:  # let the engine report the syntax error
@@ -120,6 +121,8 @@ def _declares_dataset(text: str) -> bool:
 
 
 def _is_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate  # only after a syntax error
+
     try:
         parseUpdate(text)
     except Exception:  # any parse failure means: not an update either

@@ -11,7 +11,6 @@ import pyoxigraph as ox
 from . import rules, schema_cache
 from .errors import InvalidInput, Problem
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, OWL, RDF, RDFS, XSD, shorten
-from .terms import rdflib_graph
 
 _ERROR = "http://www.daml.org/2002/03/agents/agent-ont#"
 # Noise no query can use: statements about the RDF/RDFS/OWL/XSD vocabularies
@@ -103,8 +102,7 @@ def _owlrl_closure(store: ox.Store) -> None:
     # owlrl runs on an rdflib copy: its adapter for pyoxigraph stores does not
     # see triples in named graphs when testing membership, so it re-derives
     # asserted triples and misses disjointness violations (cax-dw).
-    everything = rdflib_graph(store.quads_for_pattern(None, None, None, None))
-    store.extend(rules.close_with_owlrl(everything))
+    store.extend(rules.close_with_owlrl(q.triple for q in store.quads_for_pattern(None, None, None, None)))
 
 
 def _owlrl_errors(store: ox.Store) -> list[str]:

@@ -20,12 +20,10 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import owlrl
 import pyoxigraph as ox
-import rdflib
 
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, OWL, RDF, RDFS, shorten
-from .terms import to_oxigraph, to_rdflib
+from .terms import to_oxigraph
 
 _SCHEMA_PREDICATES = {
     RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range",
@@ -159,15 +157,16 @@ SELECT DISTINCT ?x ?c ?d WHERE {{
 _NOTHING = f"{_PREFIXES}SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ ?x a owl:Nothing }} }}"
 
 
-def supports(schema: rdflib.Graph) -> bool:
+def supports(schema: set[ox.Triple]) -> bool:
     """Whether every construct the schema uses has its instance rules here."""
-    used = {str(p) for p in schema.predicates()} | {str(o) for o in schema.objects(None, rdflib.RDF.type)}
+    used = {t.predicate.value for t in schema}
+    used |= {t.object.value for t in schema if t.predicate.value == RDF + "type" and isinstance(t.object, ox.NamedNode)}
     return not (used & _UNSUPPORTED)
 
 
-def schema_triples(quads: Iterable[ox.Quad], ontology_graph: ox.NamedNode) -> rdflib.Graph:
+def schema_triples(quads: Iterable[ox.Quad], ontology_graph: ox.NamedNode) -> set[ox.Triple]:
     """The triples the schema closure needs: the ontology's axioms and any axiom stated in data."""
-    graph = rdflib.Graph()
+    schema = set()
     for quad in quads:
         predicate = quad.predicate.value
         in_ontology = quad.graph_name == ontology_graph
@@ -176,8 +175,8 @@ def schema_triples(quads: Iterable[ox.Quad], ontology_graph: ox.NamedNode) -> rd
             and quad.object.value.startswith((OWL, RDFS))
         )
         if (in_ontology and predicate not in _ANNOTATIONS and _is_vocabulary_or_axiom(quad)) or is_axiom:
-            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return graph
+            schema.add(quad.triple)
+    return schema
 
 
 def schema_candidates(store: ox.Store) -> Iterator[ox.Quad]:
@@ -196,11 +195,18 @@ def _is_vocabulary_or_axiom(quad: ox.Quad) -> bool:
     return not isinstance(quad.object, ox.Literal) or quad.predicate.value.startswith((RDF, RDFS, OWL))
 
 
-def close_with_owlrl(graph: rdflib.Graph) -> list[ox.Quad]:
-    """What owlrl's OWL 2 RL closure adds to ``graph``, as quads for the inferred graph.
+def close_with_owlrl(triples: Iterable[ox.Triple]) -> list[ox.Quad]:
+    """What owlrl's OWL 2 RL closure adds to ``triples``, as quads for the inferred graph.
 
     Generalized triples (a literal subject) are not RDF and are left out.
     """
+    # Imported here: with the schema closure cached, a build never needs them, and they are slow to import.
+    import owlrl
+    import rdflib
+
+    from .terms import rdflib_graph
+
+    graph = rdflib_graph(triples)
     closed = rdflib.Graph()
     closed += graph
     with warnings.catch_warnings():

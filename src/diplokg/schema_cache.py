@@ -16,14 +16,13 @@ from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 
 from .load import STABLE_BLANK_NODE
 from .namespaces import INFERRED_GRAPH
 from .rules import close_with_owlrl
 
 # Bump when what is cached, or how it is computed, changes.
-_FORMAT = "schema-closure-1"
+_FORMAT = "schema-closure-2"
 
 
 def cache_dir() -> Path:
@@ -34,7 +33,7 @@ def cache_dir() -> Path:
     return Path(base) / "diplokg"
 
 
-def closed_schema(schema: rdflib.Graph) -> list[ox.Quad]:
+def closed_schema(schema: set[ox.Triple]) -> list[ox.Quad]:
     """What owlrl adds to ``schema``, as quads of the inferred graph: from the cache when possible."""
     key = schema_checksum(schema)
     if key is None:
@@ -50,15 +49,13 @@ def closed_schema(schema: rdflib.Graph) -> list[ox.Quad]:
     return closure
 
 
-def schema_checksum(schema: rdflib.Graph) -> str | None:
+def schema_checksum(schema: set[ox.Triple]) -> str | None:
     """A key naming the closure of ``schema``; None when a blank node label is not stable across builds."""
-    lines = []
     for triple in schema:
-        if any(isinstance(t, rdflib.BNode) and not STABLE_BLANK_NODE.fullmatch(str(t)) for t in triple):
+        if any(isinstance(t, ox.BlankNode) and not STABLE_BLANK_NODE.fullmatch(t.value) for t in triple):
             return None
-        lines.append(" ".join(term.n3() for term in triple))
     digest = hashlib.sha256(f"{_FORMAT}\nowlrl {metadata.version('owlrl')}\n".encode())
-    for line in sorted(lines):
+    for line in sorted(str(triple) for triple in schema):
         digest.update(line.encode() + b"\n")
     return digest.hexdigest()
 

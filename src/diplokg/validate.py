@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.namespace import SH
 
 from . import shacl
 from .errors import InvalidInput, Problem
@@ -58,7 +57,9 @@ Result = tuple[ox.NamedNode | ox.BlankNode, str, ox.NamedNode | None]
 
 
 def _pyshacl_results(corpus: Corpus, shapes: list[ox.Quad]) -> list[Result]:
-    import pyshacl  # imported here: only the reference path needs it, and it is slow to import
+    # Imported here: only the reference path needs them, and they are slow to import.
+    import pyshacl
+    from rdflib.namespace import SH
 
     data = rdflib_graph(corpus.quads())
     conforms, report, _ = pyshacl.validate(data, shacl_graph=rdflib_graph(shapes), inference="none",
