@@ -45,6 +45,31 @@ def built_store(tmp_path_factory) -> Path:
     return store
 
 
+@pytest.fixture(scope="session")
+def site(built_store, tmp_path_factory) -> Path:
+    """The fact sheets of the real project, written once."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    run = diplokg("sheets", "-o", str(out), store=built_store)
+    assert run.code == 0, run.output
+    return out
+
+
+def system_tool(*names: str, package: str) -> str:
+    """The path of a system program a test needs.
+
+    Outside CI a missing tool skips the test, saying what to install; with CI=true
+    it fails, because `.ci/run` installs it and the test must run there.
+    """
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    message = f"{' or '.join(names)} not found; install the Debian package {package} to run this test"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: .ci/run should have installed it)")
+    pytest.skip(message)
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A writable copy of the project's inputs, for tests that break them."""

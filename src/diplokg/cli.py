@@ -188,14 +188,15 @@ def export_command(fmt: str, graphs: str, output: Path | None, store: Path | Non
 @cli.command()
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the site into (replaced atomically).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Pages rendered at once [default: one per CPU].")
 @store_options
-def sheets(output: Path, store: Path | None, project: Path | None) -> None:
+def sheets(output: Path, jobs: int | None, store: Path | None, project: Path | None) -> None:
     """Write HTML fact sheets: a static site with a page per entity and the canned answers.
 
     Pages are filled by the SPARQL queries in queries/sections/ and the templates of
     diplokg; every fact cites its source sentence. The site works offline from file://.
     """
-    report = render_site(api.open(store, project), output)
+    report = render_site(api.open(store, project), output, jobs)
     counts = ", ".join(f"{count} {kind}" for kind, count in report.pages.items())
     err.print(f"[green]✓[/] wrote {report.out}: {escape(counts)} pages, index.html and questions.html")
 
