@@ -25,9 +25,10 @@ class Run:
         return self.stdout + self.stderr
 
 
-def diplokg(*args: str, store: Path | None = None, project: Path | None = None, input: str | None = None) -> Run:
-    """Run the installed CLI the way a user does, in a separate process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_")}
+def diplokg(*args: str, store: Path | None = None, project: Path | None = None, input: str | None = None,
+            env: dict[str, str] | None = None) -> Run:
+    """Run the installed CLI the way a user does, in a separate process (``env`` adds variables)."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_")}, **(env or {})}
     command = [sys.executable, "-m", "diplokg", *args]
     if store is not None:
         env["DIPLOKG_STORE"] = str(store)

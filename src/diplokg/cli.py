@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 no result or a failed check, 2 bad input.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -99,7 +100,8 @@ def validate(store: Path | None, project: Path | None) -> None:
     Reports every problem found, not just the first. Exit 2 when there is any.
     """
     corpus = pipeline.check(api.open(store, project).project)
-    err.print(f"[green]✓[/] {len(corpus.files)} files valid: syntax, shapes and OWL 2 RL consistency")
+    err.print(f"[green]✓[/] {len(corpus.files)} files valid: syntax, vocabulary, literals, catalogue, quotes, "
+              "shapes and OWL 2 RL consistency")
 
 
 @cli.command()
@@ -289,6 +291,9 @@ def _split_param(text: str) -> tuple[str, str]:
 
 def main() -> None:
     """Entry point: run the CLI, turning diplokg errors into messages and exit codes."""
+    # rdflib logs a traceback for each ill-typed literal it converts; the integrity
+    # checks already report those literals with their file and line.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
