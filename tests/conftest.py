@@ -26,9 +26,10 @@ class Run:
         return self.stdout + self.stderr
 
 
-def diplokg(*args: str, store: Path | None = None, project: Path | None = None, input: str | None = None) -> Run:
-    """Run the installed CLI the way a user does, in a separate process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_")}
+def diplokg(*args: str, store: Path | None = None, project: Path | None = None, input: str | None = None,
+            env: dict[str, str] | None = None) -> Run:
+    """Run the installed CLI the way a user does, in a separate process (``env`` adds variables)."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_")}, **(env or {})}
     command = [sys.executable, "-m", "diplokg", *args]
     if store is not None:
         env["DIPLOKG_STORE"] = str(store)
@@ -44,6 +45,31 @@ def built_store(tmp_path_factory) -> Path:
     run = diplokg("build", store=store)
     assert run.code == 0, run.output
     return store
+
+
+@pytest.fixture(scope="session")
+def site(built_store, tmp_path_factory) -> Path:
+    """The fact sheets of the real project, written once."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    run = diplokg("sheets", "-o", str(out), store=built_store)
+    assert run.code == 0, run.output
+    return out
+
+
+def system_tool(*names: str, package: str) -> str:
+    """The path of a system program a test needs.
+
+    Outside CI a missing tool skips the test, saying what to install; with CI=true
+    it fails, because `.ci/run` installs it and the test must run there.
+    """
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    message = f"{' or '.join(names)} not found; install the Debian package {package} to run this test"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: .ci/run should have installed it)")
+    pytest.skip(message)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from .stats import Stats, stats
 from .store import StoreLocation
 
 PathLike = str | os.PathLike[str] | None
+_OPENED = {"store", "catalog", "resolver"}  # cached on first use, never pickled
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class KnowledgeGraph:
     def __init__(self, store: PathLike = None, project: PathLike = None):
         self.location = StoreLocation.resolve(store)
         self.project = Project.locate(project)
+
+    def __getstate__(self) -> dict:
+        # Sent to worker processes without its open store and caches: each reopens its own.
+        return {k: v for k, v in self.__dict__.items() if k not in _OPENED}
 
     @cached_property
     def store(self) -> ox.Store:

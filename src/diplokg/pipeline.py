@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import load, reason, validate
+from . import integrity, load, reason, validate
+from .errors import InvalidInput, Problem
 from .namespaces import INFERRED_GRAPH
 from .project import Project
 from .store import StoreLocation
@@ -52,8 +54,8 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
         return result
 
     with location.build_lock():
-        corpus, working = stage("load", lambda: _load(project))
-        stage("validate", lambda: validate.check(corpus, project.shapes_file, working))
+        corpus, unreadable, working = stage("load", lambda: _load(project))
+        stage("validate", lambda: _validate(project, corpus, unreadable, working))
         working, inferred = stage("reason", lambda: infer(corpus, engine, working))
         triples_per_graph = dict(sorted((row["g"].value, int(row["n"].value)) for row in working.query(_TRIPLES_PER_GRAPH)))
         generation = stage("store", lambda: location.write_generation(working.quads_for_pattern(None, None, None, None)))
@@ -70,16 +72,31 @@ def infer(corpus: load.Corpus, engine: str = "rules", store: ox.Store | None = N
 
 
 def check(project: Project) -> load.Corpus:
-    """Every check a build makes (syntax, shapes, OWL consistency), writing nothing."""
-    corpus, working = _load(project)
-    validate.check(corpus, project.shapes_file, working)
+    """Every check a build makes (syntax, integrity, shapes, OWL consistency), writing nothing."""
+    corpus, unreadable, working = _load(project)
+    _validate(project, corpus, unreadable, working)
     infer(corpus, store=working)
     return corpus
 
 
-def _load(project: Project) -> tuple[load.Corpus, ox.Store]:
-    corpus = load.load(project)
-    return corpus, validate.working_store(corpus)
+def _load(project: Project) -> tuple[load.Corpus, list[Problem], ox.Store]:
+    """The files that parse, what is wrong with the others, and a store holding the former."""
+    corpus, unreadable = load.read(project)
+    return corpus, unreadable, validate.working_store(corpus)
+
+
+def _validate(project: Project, corpus: load.Corpus, unreadable: list[Problem], working: ox.Store) -> None:
+    """Raise InvalidInput with every problem found: the unreadable files', then those of the rest.
+
+    The shapes run only when every file was read: on part of the corpus they would
+    report as missing what the unreadable files hold. OWL consistency comes after.
+    """
+    ontology_read = not any(p.file and project.ontology_dir in Path(p.file).parents for p in unreadable)
+    problems = [*unreadable, *integrity.check(corpus, project, vocabulary=ontology_read)]
+    if not unreadable:
+        problems += validate.validate(corpus, project.shapes_file, working)
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _manifest(corpus: load.Corpus, triples_per_graph: dict[str, int], inferred: reason.Inference,

@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import shacl
-from .errors import InvalidInput, Problem
+from .errors import Problem
+from .integrity import term_spellings
 from .load import Corpus, load_file
 from .namespaces import RDF, SHAPES_GRAPH, shorten
 from .project import InputFile
@@ -37,13 +38,6 @@ def validate(corpus: Corpus, shapes_file: Path, store: ox.Store | None = None, e
         results = _pyshacl_results(corpus, shapes)
     problems = [_problem(corpus, focus, message, path) for focus, message, path in results]
     return sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.focus or "", p.message))
-
-
-def check(corpus: Corpus, shapes_file: Path, store: ox.Store | None = None) -> None:
-    """Raise InvalidInput listing every violation, if there is any."""
-    problems = validate(corpus, shapes_file, store)
-    if problems:
-        raise InvalidInput(problems)
 
 
 def working_store(corpus: Corpus) -> ox.Store:
@@ -112,10 +106,7 @@ def _named_subject(corpus: Corpus, node: ox.NamedNode | ox.BlankNode) -> ox.Name
 def _line_of(file: Path, subject: ox.NamedNode) -> int | None:
     """The first line of ``file`` that starts with ``subject``, written in full or prefixed."""
     text = file.read_text(encoding="utf-8")
-    spellings = {f"<{subject.value}>"}
-    for prefix, namespace in re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text):
-        if subject.value.startswith(namespace):
-            spellings.add(f"{prefix}:{subject.value[len(namespace):]}")
+    spellings = term_spellings(text, subject.value)
     for number, line in enumerate(text.splitlines(), start=1):
         if any(re.match(re.escape(s) + r"(\s|$)", line) for s in spellings):
             return number
