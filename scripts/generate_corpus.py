@@ -269,10 +269,17 @@ class DocumentWriter:
     def text(self) -> str:
         return "\n".join(self.sentences) + "\n"
 
-    def fact(self, iri: str, classes: str, label: str, sentence: str, properties: list[str]) -> None:
-        """A fact node with its label, properties and the sentence it comes from, quoted as evidence."""
+    def fact(self, iri: str, classes: str, label: str, sentence: str, properties: list[str],
+             shared: bool = False) -> None:
+        """A fact node with its label, properties and the sentence it comes from, quoted as evidence.
+
+        A fact of this document gets the document's number in its label, as the real
+        data names its source year, so two accounts of alike facts read apart;
+        ``shared`` facts keep their reference label.
+        """
         if sentence not in self.sentences:
             self.sentences.append(sentence)
+        label = label if shared else f"{label} (article {self.number})"
         body = ";\n    ".join([f"rdfs:label {literal(label)}@en", *properties])
         self.turtle.append(
             f"{iri} a {classes} ;\n    {body} ;\n"
@@ -347,7 +354,7 @@ def write_document(world: World, number: int, total: int, seed: int) -> Document
             doc.fact(conflict.iri, "dip:ProtractedConflict", conflict.label,
                      f"The conflict between {states[i].label} and {states[j].label} has continued since {since}.",
                      [f"dip:belligerent {states[i].iri}, {states[j].iri}",
-                      f"dip:startDate {literal(str(since))}^^xsd:gYear"])
+                      f"dip:startDate {literal(str(since))}^^xsd:gYear"], shared=True)
 
     if number % 2 == 0:
         doc.fact(f"dkg:event-{met_on.isoformat()}-{n}-press-conference", "dip:DiplomaticEvent",

@@ -110,19 +110,22 @@ def catalogue_mismatches(corpus: Corpus, project: Project) -> list[Problem]:
     problems = []
     for name, (loaded, document) in sorted(entries.items()):
         text = project.sources_dir / name
-        line = line_of(loaded.source.path, [f'"{name}"'])
+        # Only looked up for an entry that has a problem: finding the line reads the
+        # catalogue, and doing so for every entry made this quadratic in the corpus.
+        def line(path=loaded.source.path, needle=f'"{name}"') -> int | None:
+            return line_of(path, [needle])
         if not text.is_file():
             problems.append(Problem(loaded.source.path, f"{shorten(document.value)} is catalogued, but its text "
                                     f"{name} is not in {project.sources_dir.name}/; add the file or remove the entry",
-                                    line))
+                                    line()))
             continue
         actual = hashlib.sha256(text.read_bytes()).hexdigest()
         if document in digests and digests[document] != actual:
             problems.append(Problem(loaded.source.path, f"{name} has changed since it was catalogued (its sha256 is "
-                                    f"now {actual}); check its encoding still holds, then update dip:sha256", line))
+                                    f"now {actual}); check its encoding still holds, then update dip:sha256", line()))
         if not (project.documents_dir / f"{Path(name).stem}.ttl").is_file():
             problems.append(Problem(loaded.source.path, f"{shorten(document.value)} is catalogued but has no encoding; "
-                                    f"add {project.documents_dir.name}/{Path(name).stem}.ttl", line))
+                                    f"add {project.documents_dir.name}/{Path(name).stem}.ttl", line()))
     catalogued_stems = {Path(name).stem for name in entries}
     for text in sorted(project.sources_dir.glob("*.txt")):
         if text.name not in entries:
