@@ -53,6 +53,7 @@ def assert_intact(store: Path, generation: Path, before: str) -> None:
     assert answers(store) == before
 
 
+@pytest.mark.reliability("Interrupted and failed builds", "SIGKILL during the stage after {stage}")
 @pytest.mark.parametrize("stage", STAGES)
 def test_a_build_killed_after_each_stage_leaves_the_store_answering(store, stage):
     before, generation = answers(store), store.resolve()
@@ -67,6 +68,7 @@ def test_a_build_killed_after_each_stage_leaves_the_store_answering(store, stage
     assert_intact(store, generation, before)
 
 
+@pytest.mark.reliability("Interrupted and failed builds", "SIGKILL {delay} s into a build")
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.8, 1.5, 2.5])
 def test_a_build_killed_at_any_moment_leaves_the_store_answering(store, delay):
     before, generation = answers(store), store.resolve()
@@ -88,6 +90,7 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (32 * 1024, 32 * 1024))
 
 
+@pytest.mark.reliability("Interrupted and failed builds", "write refused mid-store (file size limit, EFBIG)")
 def test_a_write_failure_is_reported_and_publishes_nothing(store):
     before, generation = answers(store), store.resolve()
     build = start_build(store, preexec_fn=_limit_file_size)
@@ -99,6 +102,7 @@ def test_a_write_failure_is_reported_and_publishes_nothing(store):
     assert answers(store) == before
 
 
+@pytest.mark.reliability("Interrupted and failed builds", "disk full (ENOSPC on a filled tmpfs)")
 def test_a_full_disk_is_reported_and_publishes_nothing(tmp_path):
     """A real ENOSPC: the store lives on a small tmpfs, filled up after the first build."""
     unshare = shutil.which("unshare")
@@ -132,6 +136,7 @@ def test_a_full_disk_is_reported_and_publishes_nothing(tmp_path):
     assert (tmp_path / "generations").read_text().strip() == "1"
 
 
+@pytest.mark.reliability("Interrupted and failed builds", "store location not writable (permission denied)")
 def test_a_store_where_writing_is_not_permitted_is_reported(tmp_path):
     if os.geteuid() == 0:
         target = Path("/sys/diplokg-test/store")  # sysfs refuses new folders, even to root
