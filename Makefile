@@ -10,7 +10,7 @@ SIZES ?= 10,100,1000
 NAIVE_MAX ?= 100
 SHEETS_MAX ?= 1000
 
-.PHONY: demo test build bench clean
+.PHONY: demo test build bench reliability clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(STAMP)
 #   make bench SIZES=10,100,1000,10000 NAIVE_MAX=1000
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py --sizes $(SIZES) --naive-max $(NAIVE_MAX) --sheets-max $(SHEETS_MAX)
+
+# Runs every fault and attack test and rewrites docs/reliability.md from the results.
+reliability: $(STAMP)
+	$(BIN)/python scripts/reliability_report.py
 
 clean:
 	rm -rf $(VENV) .diplokg

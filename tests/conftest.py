@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -93,3 +94,49 @@ def load_script(name: str):
 
 def assert_no_traceback(run: Run) -> None:
     assert "Traceback" not in run.output, run.output
+
+
+# --- The reliability report (docs/reliability.md, written by scripts/reliability_report.py) ---
+# A test of a fault or attack carries @pytest.mark.reliability(area, attack); "{param}"
+# in the attack text is filled from the test's parameters. A test that tries many
+# cases counts them with the `cases` fixture; otherwise it counts as one.
+
+RELIABILITY_LOG = os.environ.get("DIPLOKG_RELIABILITY_LOG")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "reliability(area, attack): a fault or attack listed in docs/reliability.md")
+
+
+class CaseCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, number: int = 1) -> None:
+        self.count += number
+
+
+@pytest.fixture
+def cases(request) -> CaseCounter:
+    counter = CaseCounter()
+    request.node.stash[_CASES] = counter
+    return counter
+
+
+_CASES = pytest.StashKey[CaseCounter]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("reliability")
+    if not RELIABILITY_LOG or marker is None or report.when != "call" and not (report.when == "setup" and report.skipped):
+        return
+    area, attack = marker.args
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    counter = item.stash.get(_CASES, None)
+    entry = {"area": area, "attack": attack.format(**params), "test": item.nodeid,
+             "cases": counter.count if counter and counter.count else 1, "outcome": report.outcome}
+    with open(RELIABILITY_LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")

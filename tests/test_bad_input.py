@@ -81,6 +81,7 @@ CASES = {
 }
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "{case}")
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_reported_and_the_previous_store_still_answers(project_copy, tmp_path, case):
     relative, old, new, message, locating_text = CASES[case]
@@ -116,6 +117,7 @@ def _build_fails_and_keeps_the_store(project, tmp_path, breaking: Callable[[], o
     return failed.stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "a source text not in the catalogue")
 def test_a_source_text_not_in_the_catalogue(project_copy, tmp_path):
     stray = project_copy / "data" / "sources" / "005_uncatalogued.txt"
     stderr = _build_fails_and_keeps_the_store(
@@ -123,6 +125,7 @@ def test_a_source_text_not_in_the_catalogue(project_copy, tmp_path):
     assert "005_uncatalogued.txt: this source text is not in the catalogue" in stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "an encoding of a document the catalogue does not list")
 def test_an_encoding_of_an_uncatalogued_document(project_copy, tmp_path):
     stray = project_copy / "data" / "documents" / "006_unknown.ttl"
     turtle = '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n<https://w3id.org/diplokg/id/x> rdfs:label "x"@en .\n'
@@ -130,6 +133,7 @@ def test_an_encoding_of_an_uncatalogued_document(project_copy, tmp_path):
     assert "006_unknown.ttl: this encodes a document the catalogue does not list" in stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "a catalogued document without its encoding; a source text changed after cataloguing")
 def test_a_catalogued_document_without_its_encoding_or_with_a_changed_text(project_copy, tmp_path):
     def breaking():
         (project_copy / "data" / "documents" / "004_1dc91400ebd56a40.ttl").unlink()
@@ -141,6 +145,7 @@ def test_a_catalogued_document_without_its_encoding_or_with_a_changed_text(proje
     assert "002_ec9d1e3fc129980f.txt has changed since it was catalogued" in stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "a huge file (over the size limit)")
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(project_copy, tmp_path):
     huge = project_copy / "data" / "reference" / "huge.ttl"
     stderr = _build_fails_and_keeps_the_store(  # about 2 MiB against a limit of 1
@@ -148,6 +153,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(project_copy, t
     assert "huge.ttl: the file is 1.9 MiB, over the limit of 1.0 MiB for one file; split it" in stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "several kinds of problem at once: validate reports them all")
 def test_validate_reports_problems_of_every_kind_at_once(project_copy, tmp_path):
     for relative, old, new, *_ in (CASES["ill-typed literal (month 13)"], CASES["unknown class"],
                                    CASES["evidence quote not in its source"]):
@@ -160,6 +166,7 @@ def test_validate_reports_problems_of_every_kind_at_once(project_copy, tmp_path)
         assert message in run.stderr, run.stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "SHACL violation: focus node and path")
 def test_shacl_message_names_the_focus_node_and_path(project_copy, tmp_path):
     break_file(project_copy, DOCUMENT, "    org:member dkg:armenia ;\n", "")
     run = diplokg("build", store=tmp_path / "store", project=project_copy)
@@ -167,6 +174,7 @@ def test_shacl_message_names_the_focus_node_and_path(project_copy, tmp_path):
     assert "path: org:member" in run.stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "Turtle syntax error: line and column")
 def test_syntax_error_gives_line_and_column(project_copy, tmp_path):
     break_file(project_copy, DOCUMENT, "    org:member dkg:armenia ;", "    org:member nowhere:armenia ;")
     run = diplokg("build", store=tmp_path / "store", project=project_copy)
@@ -175,6 +183,7 @@ def test_syntax_error_gives_line_and_column(project_copy, tmp_path):
     assert f"000_a2fe28b85ae602ee.ttl:{line}:{column}:" in run.stderr
 
 
+@pytest.mark.reliability("Bad input: a clear message, exit 2, store untouched", "empty, non-UTF-8 and unparsable files together")
 def test_all_unreadable_files_are_reported_at_once(project_copy, tmp_path):
     break_file(project_copy, DOCUMENT, "    org:member dkg:armenia ;", "    org:member nowhere:armenia ;")
     (project_copy / "data" / "reference" / "empty.ttl").write_text("  \n")

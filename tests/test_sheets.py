@@ -257,6 +257,7 @@ def test_jsonld_describes_the_entity(pages, site):
     assert any(node["@id"] == "https://w3id.org/diplokg/id/armenia" for graph in dataset for node in graph["@graph"])
 
 
+@pytest.mark.reliability("Injection and escaping", "a label with <script>, quotes and & in HTML, SVG and JSON-LD")
 def test_a_hostile_label_stays_text(project_copy, tmp_path):
     states = project_copy / "data" / "reference" / "states.ttl"
     escaped = HOSTILE.replace("\\", "\\\\").replace('"', '\\"')
