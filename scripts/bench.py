@@ -193,16 +193,27 @@ _CHILDREN = {"build": child_build, "floor": child_floor, "queries": child_querie
              "sheets": child_sheets}
 
 
-def run_child(kind: str, *args: str) -> dict:
-    """Run one measurement in a fresh Python process; its wall time includes start-up."""
+def run_child(kind: str, *args: str, timeout: float | None = None) -> dict | None:
+    """Run one measurement in a fresh Python process; its wall time includes start-up.
+
+    Returns None when the child outlives ``timeout``; it is stopped with the
+    processes it started (its own session).
+    """
     # Project and store are passed explicitly; only the schema cache location is inherited.
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_") or k == "DIPLOKG_CACHE"}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True, env=env)
+    child = subprocess.Popen([sys.executable, __file__, "--child", kind, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        return None
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{kind} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1]) | {"wall": round(wall, 3)}
+    if child.returncode != 0:
+        raise RuntimeError(f"{kind} failed ({child.returncode}):\n{stdout}\n{stderr}")
+    return json.loads(stdout.strip().splitlines()[-1]) | {"wall": round(wall, 3)}
 
 
 # --- one scale -------------------------------------------------------------------------------------
@@ -237,7 +248,13 @@ def measure_scale(documents: int, work: Path, args: argparse.Namespace) -> dict:
     sheets = None
     if documents <= args.sheets_max:
         _say(f"{documents} documents: fact sheets")
-        sheets = run_child("sheets", str(project), str(store), str(scale_dir / "site"))
+        sheets = run_child("sheets", str(project), str(store), str(scale_dir / "site"), timeout=args.sheets_budget)
+        if sheets is None:
+            # Out of time: the pages written so far, in the staging folder, give the rate.
+            pages = sum(1 for _ in scale_dir.glob(".site.*/**/*.html"))
+            sheets = {"pages": pages, "seconds": args.sheets_budget, "partial": True,
+                      "pages_per_second": round(pages / args.sheets_budget, 1),
+                      "ms_per_page": round(1000 * args.sheets_budget / max(pages, 1), 2)}
     if not args.keep:
         shutil.rmtree(scale_dir, ignore_errors=True)
     return {"documents": documents, "asserted": asserted, "inferred": build["inferred"], "build": build,
@@ -299,7 +316,8 @@ def markdown(results: dict) -> str:
         lines += ["", "| asserted | pages | seconds | pages/s | ms/page |", "|---:|---:|---:|---:|---:|"]
         for s in sheet_scales:
             sh = s["sheets"]
-            lines.append(f"| {s['asserted']:,} | {sh['pages']:,} | {sh['seconds']} | {sh['pages_per_second']} | {sh['ms_per_page']} |")
+            partial = " (stopped at the time budget)" if sh.get("partial") else ""
+            lines.append(f"| {s['asserted']:,} | {sh['pages']:,}{partial} | {sh['seconds']} | {sh['pages_per_second']} | {sh['ms_per_page']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -369,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10,100,1000", help="corpus sizes in documents, comma-separated")
     parser.add_argument("--naive-max", type=int, default=100, help="largest size to run the naive stack at")
     parser.add_argument("--sheets-max", type=int, default=1000, help="largest size to render fact sheets at")
+    parser.add_argument("--sheets-budget", type=float, default=120,
+                        help="seconds fact sheets may take at one size; a slower run reports its rate so far")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each query per parameter set")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=REPOSITORY / "bench", help="where results go")
@@ -393,11 +413,13 @@ def main(argv: list[str] | None = None) -> int:
                "load_average_before": [round(v, 2) for v in os.getloadavg()],
                "command": " ".join([Path(sys.executable).name, "scripts/bench.py", *(argv or sys.argv[1:])]),
                "scales": []}
+    args.out.mkdir(parents=True, exist_ok=True)
     for documents in sizes:
         results["scales"].append(measure_scale(documents, work, args))
+        # Written after every size, so a long run that fails later keeps what it measured.
+        (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     estimate_naive(results["scales"])
     results["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
-    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     (args.out / "results.md").write_text(markdown(results), encoding="utf-8")
     (args.out / "results.svg").write_text(svg_plot(results), encoding="utf-8")
