@@ -74,7 +74,7 @@ def execute(store: ox.Store, text: str, substitutions: dict[str, Term] | None = 
     """
     bound = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
     try:
-        raw = store.query(text, use_default_graph_as_union=not _declares_dataset(text), substitutions=bound or None)
+        raw = _query(store, text, bound, union=not _declares_dataset(text))
     except SyntaxError as error:
         if _is_update(text):
             raise InputError("this is a SPARQL Update; diplokg only runs read-only queries") from None
@@ -90,6 +90,34 @@ def execute(store: ox.Store, text: str, substitutions: dict[str, Term] | None = 
     if isinstance(raw, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(raw), _json=raw.serialize(format=ox.QueryResultsFormat.JSON))
     return QueryResult("graph", triples=list(raw))
+
+
+def _query(store: ox.Store, text: str, bound: dict[ox.Variable, Term], union: bool):
+    """Run ``text`` with ``bound`` as substitutions, and also as a VALUES block opening its WHERE clause.
+
+    The engine orders joins by the constants it sees in the query, and does not
+    see substitutions; with the block, an entity-bound query starts from its
+    entity (10–100× faster at 10^5 triples, see README "Performance and scale").
+    The substitutions still bind the variables inside subqueries. Only IRIs go
+    into the block (a valid IRI, as pyoxigraph writes it, cannot close the
+    block); literals, which carry user text, stay substitutions only.
+    """
+    planned = _with_values(text, bound)
+    if planned != text:
+        try:
+            return store.query(planned, use_default_graph_as_union=union, substitutions=bound or None)
+        except SyntaxError:
+            pass  # the block does not fit this text; the substitutions alone bind the same values
+    return store.query(text, use_default_graph_as_union=union, substitutions=bound or None)
+
+
+_FIRST_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _with_values(text: str, bound: dict[ox.Variable, Term]) -> str:
+    block = " ".join(f"VALUES {variable} {{ {term} }}" for variable, term in bound.items()
+                     if isinstance(term, ox.NamedNode))
+    return _FIRST_WHERE.sub(lambda m: f"{m.group(0)} {block} ", text, count=1) if block else text
 
 
 _NUMERIC = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float, XSD + "float": float}
