@@ -195,8 +195,9 @@ def test_compiled_shapes_report_what_pyshacl_reports_on_broken_generated_corpora
     assert compiled, "the faults went unnoticed"
 
 
-def test_compiled_shapes_reject_a_lexical_form_rdflib_lets_through(tmp_path):
-    """A deliberate difference: "2025-01-01"^^xsd:gYearMonth is not a gYearMonth (XSD); rdflib parses it anyway."""
+def test_compiled_shapes_reject_a_lexical_form_that_is_not_of_its_datatype(tmp_path):
+    """"2025-01-01"^^xsd:gYearMonth is not a gYearMonth (XSD). pyshacl's verdict on it depends on
+    which literal converters rdflib has loaded in the process, so only the compiled check is pinned."""
     data = VALID.replace('dip:attestedOn "2025-01"^^xsd:gYearMonth', 'dip:attestedOn "2025-01-01"^^xsd:gYearMonth')
     project = tmp_path / "project"
     shutil.copytree(ROOT / "ontology", project / "ontology")
@@ -205,4 +206,3 @@ def test_compiled_shapes_reject_a_lexical_form_rdflib_lets_through(tmp_path):
     corpus = load(Project(project))
     compiled = validate(corpus, project / "ontology" / "shapes.ttl", engine="sparql")
     assert [p.path for p in compiled] == ["dip:attestedOn"]
-    assert validate(corpus, project / "ontology" / "shapes.ttl", engine="pyshacl") == []
