@@ -111,6 +111,7 @@ class Citations:
 class SiteReport:
     out: Path
     pages: dict[str, int] = field(default_factory=dict)
+    page_paths: dict[str, str] = field(default_factory=dict)  # entity IRI -> its page, relative to out
 
 
 def load_sections(folder: Path) -> list[Section]:
@@ -201,6 +202,7 @@ class _Site:
             for page in self.pages[kind]:
                 self._entity_page(page)
             report.pages[kind] = len(self.pages[kind])
+        report.page_paths = {iri: page.path for iri, page in self.page_of.items()}
         self._write("index.html", self.env.get_template("index.html").render(
             root="", groups=self._groups(), title="diplokg fact sheets"))
         self._write("questions.html", self.env.get_template("questions.html").render(
