@@ -22,9 +22,9 @@ SOLUTION_OFFERS = _offers(
     ("application/json", "json", "application/sparql-results+json"),
     ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
     ("application/xml", "xml", "application/sparql-results+xml"),
-    ("text/xml", "xml", "application/sparql-results+xml"),
     ("text/csv", "csv", "text/csv; charset=utf-8"),
     ("text/tab-separated-values", "tsv", "text/tab-separated-values; charset=utf-8"),
+    ("text/xml", "xml", "application/sparql-results+xml"),  # last: text/* means CSV
 )
 GRAPH_OFFERS = _offers(
     ("text/turtle", "ttl", "text/turtle; charset=utf-8"),
