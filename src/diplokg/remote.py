@@ -13,6 +13,7 @@ Two differences from the embedded store are handled here:
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from collections.abc import Iterable, Iterator
@@ -129,12 +130,27 @@ class RemoteBackend:
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if media_type in _PARSED_RESULTS:
-                return result_of(ox.parse_query_results(response.content, format=_PARSED_RESULTS[media_type]))
+                content = response.content
+                if _PARSED_RESULTS[media_type] == ox.QueryResultsFormat.JSON:
+                    content = _portable_blank_nodes(content)
+                return result_of(ox.parse_query_results(content, format=_PARSED_RESULTS[media_type]))
             if media_type in _PARSED_GRAPHS:
                 return result_of(ox.parse(response.content, format=_PARSED_GRAPHS[media_type]))
         except SyntaxError as error:
             raise EndpointError(f"SPARQL endpoint {self.endpoint} sent an unreadable {media_type} answer: {error}") from None
         raise EndpointError(f"SPARQL endpoint {self.endpoint} answered in an unexpected format {media_type!r}")
+
+
+def _portable_blank_nodes(content: bytes) -> bytes:
+    """SPARQL JSON with blank-node labels any parser reads (Virtuoso writes `nodeID://b123`)."""
+    if b'"bnode"' not in content:
+        return content
+    answer = json.loads(content)
+    for binding in answer.get("results", {}).get("bindings", []):
+        for term in binding.values():
+            if term.get("type") == "bnode":
+                term["value"] = "b" + term["value"].encode("utf-8").hex()  # injective: no two labels merge
+    return json.dumps(answer).encode("utf-8")
 
 
 @dataclass(frozen=True)
