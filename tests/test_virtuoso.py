@@ -23,9 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
-import rdflib
-from rdflib.compare import isomorphic
 
 from conftest import ROOT, assert_no_traceback, diplokg, free_port
 from diplokg.canned import load_catalog
@@ -242,10 +241,24 @@ def test_sheets_from_the_remote_store_are_the_same_pages(pushed, built_store, tm
 
 
 def test_export_from_the_remote_store(pushed, built_store):
-    here, there = rdflib.Dataset(), rdflib.Dataset()
-    here.parse(data=local("export", "--format", "nq", store=built_store), format="nquads")
-    there.parse(data=remote("export", "--format", "nq", endpoint=pushed, store=built_store), format="nquads")
-    names = lambda dataset: sorted(str(g.identifier) for g in dataset.graphs() if len(g))  # noqa: E731
-    assert names(there) == names(here)
-    for name in names(here):
-        assert isomorphic(here.graph(rdflib.URIRef(name)), there.graph(rdflib.URIRef(name))), name
+    here = graphs_of(local("export", "--format", "nq", store=built_store))
+    there = graphs_of(remote("export", "--format", "nq", endpoint=pushed, store=built_store))
+    assert there.keys() == here.keys() and len(here) >= 5
+    # Per graph: the Graph Store Protocol scopes blank nodes to one upload, so a blank node that
+    # several graphs share locally is one node per graph on the server (see the README).
+    for name, quads in here.items():
+        assert canonical(there[name]) == canonical(quads), name
+
+
+def graphs_of(nquads: str) -> dict[str, list[ox.Quad]]:
+    graphs: dict[str, list[ox.Quad]] = collections.defaultdict(list)
+    for quad in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+        graphs[quad.graph_name.value].append(quad)
+    return dict(graphs)
+
+
+def canonical(quads: list[ox.Quad]) -> set[ox.Quad]:
+    """The quads after RDF Dataset Canonicalization, so blank-node labels do not matter."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return set(dataset)
