@@ -36,10 +36,7 @@ GRAPH_OFFERS = _offers(
     ("application/x-json+ld", "jsonld", "application/ld+json"),
     ("application/rdf+xml", "xml", "application/rdf+xml"),
 )
-HTML_OFFERS = _offers(
-    ("text/html", "html", "text/html; charset=utf-8"),
-    ("application/xhtml+xml", "html", "text/html; charset=utf-8"),
-)
+HTML_OFFERS = _offers(("text/html", "html", "text/html; charset=utf-8"))
 # A file suffix chooses the format as an Accept header would (for links and browsers).
 SUFFIXES = {".json": "application/sparql-results+json", ".csv": "text/csv", ".tsv": "text/tab-separated-values",
             ".html": "text/html", ".ttl": "text/turtle", ".nt": "application/n-triples",
