@@ -268,6 +268,12 @@ def test_request_body_limit_is_413(server):
     assert chunked.status_code == 413
 
 
+def test_oversized_headers_are_refused(server):
+    response = httpx.get(server + "/", headers={"X-Padding": "a" * 70_000})
+    assert response.status_code == 431
+    assert httpx.get(server + "/").status_code == 200  # and the server carries on
+
+
 @pytest.mark.parametrize("raw_path", [
     "/id/../../etc/passwd", "/sheets/../../../../etc/passwd", "/sheets/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
     "/sheets/..%2f..%2f..%2fetc%2fpasswd", "/id/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/downloads/..%2f..%2fetc%2fpasswd",

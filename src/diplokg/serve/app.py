@@ -35,7 +35,7 @@ from ..namespaces import BASE, GRAPH, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, shorte
 from ..project import Project
 from ..query import Dataset, QueryResult
 from ..store import StoreLocation, StoreMissing
-from .limits import BodyLimit
+from .limits import MAX_HEADER_BYTES, RequestLimits
 from .negotiation import GRAPH_OFFERS, HTML_OFFERS, SOLUTION_OFFERS, SUFFIXES, Offer, negotiate
 from .pool import QueryPool
 from .settings import ServeSettings
@@ -82,7 +82,7 @@ _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
                    "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 
 
-def create_app(location: StoreLocation, project: Project, settings: ServeSettings = ServeSettings()) -> BodyLimit:
+def create_app(location: StoreLocation, project: Project, settings: ServeSettings = ServeSettings()) -> RequestLimits:
     """The ASGI application serving the store at ``location`` (following its rebuilds)."""
     server = _Server(location, project, settings)
     routes = [
@@ -101,7 +101,7 @@ def create_app(location: StoreLocation, project: Project, settings: ServeSetting
         exception_handlers={HTTPException: _http_error, StoreMissing: _no_store, Exception: _internal_error},
         lifespan=server.lifespan,
     )
-    return BodyLimit(app, settings.max_body)
+    return RequestLimits(app, settings.max_body)
 
 
 def run(location: StoreLocation, project: Project, host: str, port: int, settings: ServeSettings) -> None:
@@ -109,7 +109,7 @@ def run(location: StoreLocation, project: Project, host: str, port: int, setting
     import uvicorn
 
     uvicorn.run(create_app(location, project, settings), host=host, port=port, log_level="warning",
-                server_header=False, h11_max_incomplete_event_size=16 * 1024)  # oversized headers: 400
+                server_header=False, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
 
 
 class _Server:
@@ -251,8 +251,7 @@ class _Server:
     # --- linked data ---------------------------------------------------------------------------
 
     async def linked_data(self, request: Request) -> Response:
-        path, accept = _suffix_as_accept(request.path_params["path"], request.headers.get("accept"))
-        _inside(Path("/"), path)  # the same path rules as files, so no form of ../ gets anywhere
+        path, accept = _suffix_as_accept(_checked(request.path_params["path"]), request.headers.get("accept"))
         iri = BASE + path
         if iri == ONTOLOGY:
             return await self._ontology(accept)
@@ -304,14 +303,19 @@ def _negotiated(accept: str | None, offers: tuple[Offer, ...]) -> Offer:
     return offer
 
 
-def _inside(root: Path, path: str) -> Path:
-    """``root/path`` if ``path`` stays inside ``root`` (no .., no absolute or odd parts), else 404."""
+def _checked(path: str) -> str:
+    """``path`` if it is a plain relative path (no .., no absolute or odd parts), else 404."""
     parts = PurePosixPath(path).parts
-    if (not path or "\\" in path or "\x00" in path or path.startswith("/")
-            or any(part in ("..", ".") for part in parts) or path != path.strip()):
+    if (not path or "\\" in path or "\x00" in path or path.startswith("/") or path != path.strip()
+            or any(part in ("..", ".") for part in parts)):
         raise HTTPException(404, "no such page")
-    target = (root / path).resolve()
-    if root != Path("/") and (not target.is_relative_to(root.resolve()) or not target.is_file()):
+    return path
+
+
+def _inside(root: Path, path: str) -> Path:
+    """The file ``root/path``, which must exist and stay inside ``root`` after symbolic links, else 404."""
+    target = (root / _checked(path)).resolve()
+    if not target.is_relative_to(root.resolve()) or not target.is_file():
         raise HTTPException(404, "no such page")
     return target
 

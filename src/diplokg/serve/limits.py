@@ -1,4 +1,8 @@
-"""Request-body limit as ASGI middleware: refused with 413 before a large body is read into memory."""
+"""Request limits as ASGI middleware: oversized headers (431) and bodies (413) are refused before use.
+
+The HTTP parser's own limit only applies to headers that arrive in pieces, so
+the total size is checked here as well.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,21 @@ class _TooLarge(Exception):
     pass
 
 
-class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int):
+MAX_HEADER_BYTES = 16 * 1024
+
+
+class RequestLimits:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_header_bytes: int = MAX_HEADER_BYTES):
         self.app = app
         self.max_bytes = max_bytes
+        self.max_header_bytes = max_header_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if sum(len(name) + len(value) for name, value in scope["headers"]) > self.max_header_bytes:
+            await _plain(send, 431, f"the request headers are larger than {self.max_header_bytes} bytes")
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
