@@ -86,3 +86,15 @@ def test_service_policy():
     prefixed = "PREFIX ex: <http://other.example/> SELECT * WHERE { SERVICE ex:sparql { ?s ?p ?o } }"
     check_services(prefixed, ("http://other.example/sparql",))
     check_services('SELECT * WHERE { ?s ?p "customer service" }', ())  # the word alone is no call
+
+
+@pytest.mark.parametrize("iri, link", [
+    ("https://w3id.org/diplokg/id/armenia", "/id/armenia"),
+    ("https://example.org/x", "https://example.org/x"),
+    ("javascript:alert(1)", ""),
+    ("data:text/html,<script>alert(1)</script>", ""),
+])
+def test_html_links_only_to_web_iris(iri, link):
+    from diplokg.serve.app import _local_link
+
+    assert _local_link(iri) == link

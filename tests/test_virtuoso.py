@@ -136,7 +136,7 @@ def test_push_again_replaces_and_removes_stale_graphs(pushed, virtuoso, built_st
     stale = "https://w3id.org/diplokg/graph/document/withdrawn"
     put = httpx.put(virtuoso + "/sparql-graph-crud-auth", params={"graph": stale},
                     content=b"<https://w3id.org/diplokg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> \"x\" .",
-                    headers={"Content-Type": "text/turtle"}, auth=httpx.DigestAuth("dba", "dba"))
+                    headers={"Content-Type": "text/turtle"}, auth=httpx.DigestAuth("dba", "dba"), timeout=120)
     assert put.status_code in (200, 201, 204), put.text
     run = diplokg("push", "--endpoint", pushed, "--graph-store", virtuoso + "/sparql-graph-crud-auth",
                   "--user", "dba", "--password", "dba", store=built_store)
@@ -158,7 +158,8 @@ def test_push_with_a_wrong_password_fails_clearly(virtuoso, built_store):
 
 def test_virtuoso_system_graphs_stay_out_of_answers(pushed, built_store):
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    raw = httpx.get(pushed, params={"query": count}, headers={"Accept": "application/sparql-results+json"}).json()
+    raw = httpx.get(pushed, params={"query": count}, headers={"Accept": "application/sparql-results+json"},
+                    timeout=120).json()
     through_diplokg = json.loads(remote("query", "-e", count, "--format", "json", endpoint=pushed, store=built_store))
     embedded = json.loads(local("query", "-e", count, "--format", "json", store=built_store))
     number = lambda answer: int(answer["results"]["bindings"][0]["n"]["value"])  # noqa: E731

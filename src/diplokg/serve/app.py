@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
+import anyio
 import jinja2
 import pyoxigraph as ox
 from starlette.applications import Starlette
@@ -76,6 +77,7 @@ SELECT ?term ?kind (SAMPLE(?label) AS ?name) (SAMPLE(?comment) AS ?note) WHERE {
     OPTIONAL {{ ?term rdfs:comment ?comment }}
   }}
 }} GROUP BY ?term ?kind ORDER BY ?kind ?term"""
+_QUEUED_PER_WORKER = 8
 _SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
 _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
@@ -119,6 +121,7 @@ class _Server:
         self.settings = settings
         self.pool: QueryPool | None = None
         self.snapshots: Snapshots | None = None
+        self.waiting_queries: anyio.CapacityLimiter | None = None
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                             undefined=jinja2.StrictUndefined)
         self.templates.filters["short"] = _short
@@ -128,6 +131,9 @@ class _Server:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         cache = Path(tempfile.mkdtemp(prefix="diplokg-serve-"))
         self.snapshots = Snapshots(self.location, self.project, cache)
+        # SPARQL requests waiting for a worker hold a thread each; capped apart from the threads
+        # that serve pages and canned queries, so a flood of queries cannot starve those.
+        self.waiting_queries = anyio.CapacityLimiter(self.settings.workers * _QUEUED_PER_WORKER)
         self.pool = await run_in_threadpool(QueryPool, self.settings.workers, self.settings.timeout)
         try:
             yield
@@ -216,10 +222,12 @@ class _Server:
             raise HTTPException(400, "more than one query in the request; send exactly one")
         accept = request.headers.get("accept")
         _negotiated(accept, SOLUTION_OFFERS + GRAPH_OFFERS)  # 406 before running a query nobody can read
-        assert self.pool is not None
+        assert self.pool is not None and self.waiting_queries is not None
         job = QueryJob(str(self.location.link), str(self.snapshot().generation), queries[0],
                        _dataset(fields), accept, self.settings.max_rows, self.settings.allowed_services)
-        reply = await run_in_threadpool(self.pool.run, job)
+        if self.waiting_queries.available_tokens < 1:
+            raise HTTPException(503, "too many SPARQL queries are waiting; try again shortly")
+        reply = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self.waiting_queries)
         return Response(reply.body, status_code=reply.status, media_type=reply.content_type,
                         headers={"Vary": "Accept"})
 
@@ -370,8 +378,11 @@ def _short(term: object) -> str:
 
 
 def _local_link(iri: str) -> str:
-    """Links to diplokg IRIs stay on this server; others go where they point."""
-    return "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
+    """Links to diplokg IRIs stay on this server; other web IRIs go where they point; no others
+    (an IRI like javascript:… is valid RDF but must never become a link)."""
+    if iri.startswith(BASE):
+        return "/" + iri[len(BASE):]
+    return iri if iri.startswith(("http://", "https://")) else ""
 
 
 def _json_response(data: object) -> Response:

@@ -20,6 +20,9 @@ from .sparql import QueryJob, Reply, StoreCache, run_job
 
 log = logging.getLogger("diplokg.serve")
 _READY = "ready"
+# How long a query may wait for a worker beyond its own time limit: a replacement worker
+# needs a second or two to start, more on a loaded machine.
+_WAIT_FOR_WORKER = 30.0
 # spawn, not fork: the server process runs threads and an event loop that a fork would copy half-way.
 _CONTEXT = multiprocessing.get_context("spawn")
 
@@ -71,7 +74,7 @@ class QueryPool:
 
     def run(self, job: QueryJob) -> Reply:
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=self.timeout + _WAIT_FOR_WORKER)
         except queue.Empty:
             return Reply.error(503, f"all {self.size} query workers are busy; try again shortly")
         try:
