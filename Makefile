@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SITE ?= site
 
-.PHONY: demo test build clean
+.PHONY: demo test build reliability clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Runs every fault and attack test and rewrites docs/reliability.md from the results.
+reliability: $(STAMP)
+	$(BIN)/python scripts/reliability_report.py
 
 clean:
 	rm -rf $(VENV) .diplokg

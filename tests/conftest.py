@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -30,9 +31,10 @@ class Run:
         return self.stdout + self.stderr
 
 
-def diplokg(*args: str, store: Path | None = None, project: Path | None = None, input: str | None = None) -> Run:
-    """Run the installed CLI the way a user does, in a separate process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_")}
+def diplokg(*args: str, store: Path | None = None, project: Path | None = None, input: str | None = None,
+            env: dict[str, str] | None = None) -> Run:
+    """Run the installed CLI the way a user does, in a separate process (``env`` adds variables)."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_")}, **(env or {})}
     command = [sys.executable, "-m", "diplokg", *args]
     if store is not None:
         env["DIPLOKG_STORE"] = str(store)
@@ -48,6 +50,31 @@ def built_store(tmp_path_factory) -> Path:
     run = diplokg("build", store=store)
     assert run.code == 0, run.output
     return store
+
+
+@pytest.fixture(scope="session")
+def site(built_store, tmp_path_factory) -> Path:
+    """The fact sheets of the real project, written once."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    run = diplokg("sheets", "-o", str(out), store=built_store)
+    assert run.code == 0, run.output
+    return out
+
+
+def system_tool(*names: str, package: str) -> str:
+    """The path of a system program a test needs.
+
+    Outside CI a missing tool skips the test, saying what to install; with CI=true
+    it fails, because `.ci/run` installs it and the test must run there.
+    """
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    message = f"{' or '.join(names)} not found; install the Debian package {package} to run this test"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: .ci/run should have installed it)")
+    pytest.skip(message)
 
 
 @pytest.fixture
@@ -97,3 +124,49 @@ def running_server(store: Path, *options: str, project: Path | None = None) -> I
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# --- The reliability report (docs/reliability.md, written by scripts/reliability_report.py) ---
+# A test of a fault or attack carries @pytest.mark.reliability(area, attack); "{param}"
+# in the attack text is filled from the test's parameters. A test that tries many
+# cases counts them with the `cases` fixture; otherwise it counts as one.
+
+RELIABILITY_LOG = os.environ.get("DIPLOKG_RELIABILITY_LOG")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "reliability(area, attack): a fault or attack listed in docs/reliability.md")
+
+
+class CaseCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, number: int = 1) -> None:
+        self.count += number
+
+
+@pytest.fixture
+def cases(request) -> CaseCounter:
+    counter = CaseCounter()
+    request.node.stash[_CASES] = counter
+    return counter
+
+
+_CASES = pytest.StashKey[CaseCounter]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("reliability")
+    if not RELIABILITY_LOG or marker is None or report.when != "call" and not (report.when == "setup" and report.skipped):
+        return
+    area, attack = marker.args
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    counter = item.stash.get(_CASES, None)
+    entry = {"area": area, "attack": attack.format(**params), "test": item.nodeid,
+             "cases": counter.count if counter and counter.count else 1, "outcome": report.outcome}
+    with open(RELIABILITY_LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")

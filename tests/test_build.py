@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import ROOT, assert_no_traceback, diplokg
 
 
@@ -78,6 +80,7 @@ def test_a_rebuild_swaps_in_a_new_store_and_keeps_the_previous_one_for_readers(t
     assert not first.exists(), "older generations are pruned"
 
 
+@pytest.mark.reliability("Interrupted and failed builds", "two builds at once: the second is refused by the lock")
 def test_concurrent_builds_are_refused_while_one_holds_the_lock(tmp_path):
     import fcntl
 

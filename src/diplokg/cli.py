@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 no result or a failed check, 2 bad input.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -120,7 +121,8 @@ def validate(store: Path | None, project: Path | None) -> None:
     Reports every problem found, not just the first. Exit 2 when there is any.
     """
     corpus = pipeline.check(api.open(store, project).project)
-    err.print(f"[green]✓[/] {len(corpus.files)} files valid: syntax, shapes and OWL 2 RL consistency")
+    err.print(f"[green]✓[/] {len(corpus.files)} files valid: syntax, vocabulary, literals, catalogue, quotes, "
+              "shapes and OWL 2 RL consistency")
 
 
 @cli.command()
@@ -215,15 +217,16 @@ def export_command(fmt: str, graphs: str, output: Path | None, endpoint: str | N
 @cli.command()
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the site into (replaced atomically).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Pages rendered at once [default: one per CPU].")
 @endpoint_option
 @store_options
-def sheets(output: Path, endpoint: str | None, store: Path | None, project: Path | None) -> None:
+def sheets(output: Path, jobs: int | None, endpoint: str | None, store: Path | None, project: Path | None) -> None:
     """Write HTML fact sheets: a static site with a page per entity and the canned answers.
 
     Pages are filled by the SPARQL queries in queries/sections/ and the templates of
     diplokg; every fact cites its source sentence. The site works offline from file://.
     """
-    report = render_site(_open(store, project, endpoint), output)
+    report = render_site(_open(store, project, endpoint), output, jobs)
     counts = ", ".join(f"{count} {kind}" for kind, count in report.pages.items())
     err.print(f"[green]✓[/] wrote {report.out}: {escape(counts)} pages, index.html and questions.html")
 
@@ -370,6 +373,9 @@ def _split_param(text: str) -> tuple[str, str]:
 
 def main() -> None:
     """Entry point: run the CLI, turning diplokg errors into messages and exit codes."""
+    # rdflib logs a traceback for each ill-typed literal it converts; the integrity
+    # checks already report those literals with their file and line.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

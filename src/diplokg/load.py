@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -38,6 +39,14 @@ class Corpus:
 
 def load(project: Project) -> Corpus:
     """Parse all of the project's input files; report every unreadable file at once."""
+    corpus, problems = read(project)
+    if problems:
+        raise InvalidInput(problems)
+    return corpus
+
+
+def read(project: Project) -> tuple[Corpus, list[Problem]]:
+    """Parse every input file that parses, and say what is wrong with each of the others."""
     corpus = Corpus()
     problems: list[Problem] = []
     for source in project.input_files():
@@ -47,13 +56,26 @@ def load(project: Project) -> Corpus:
             problems.extend(error.problems)
     if not any(f.source.role == "ontology" for f in corpus.files) and not problems:
         problems.append(Problem(project.ontology_dir, "no ontology files (*.ttl) found"))
-    if problems:
-        raise InvalidInput(problems)
-    return corpus
+    return corpus, problems
+
+
+def max_file_bytes() -> int:
+    """The largest input file read, in bytes: DIPLOKG_MAX_FILE_MB, 1024 MiB unless set."""
+    megabytes = os.environ.get("DIPLOKG_MAX_FILE_MB", "1024")
+    try:
+        return int(float(megabytes) * 2**20)
+    except ValueError:
+        raise InvalidInput([Problem(None, f"DIPLOKG_MAX_FILE_MB={megabytes!r} is not a number of megabytes")]) from None
 
 
 def load_file(source: InputFile) -> LoadedFile:
     """Parse one Turtle file, placing its triples in the file's named graph."""
+    size, limit = source.path.stat().st_size, max_file_bytes()
+    if size > limit:
+        # Parsing holds a file's triples in memory: refuse before reading rather than exhaust it.
+        raise InvalidInput([Problem(source.path, f"the file is {size / 2**20:.1f} MiB, over the limit of "
+                                    f"{limit / 2**20:.1f} MiB for one file; split it into several files "
+                                    "(or raise DIPLOKG_MAX_FILE_MB)")])
     data = source.path.read_bytes()
     try:
         data.decode("utf-8")

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import load, reason, validate
+from . import integrity, load, reason, validate
+from .errors import InvalidInput, Problem
 from .namespaces import INFERRED_GRAPH
 from .project import Project
 from .store import StoreLocation
@@ -52,8 +54,8 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
         return result
 
     with location.build_lock():
-        corpus = stage("load", lambda: load.load(project))
-        stage("validate", lambda: validate.check(corpus, project.shapes_file))
+        corpus, unreadable = stage("load", lambda: load.read(project))
+        stage("validate", lambda: _validate(project, corpus, unreadable))
         working, inferred = stage("reason", lambda: infer(corpus, engine))
         counts = Counter(q.graph_name.value for q in working.quads_for_pattern(None, None, None, None))
         triples_per_graph = dict(sorted(counts.items()))
@@ -72,11 +74,25 @@ def infer(corpus: load.Corpus, engine: str = "rules") -> tuple[ox.Store, reason.
 
 
 def check(project: Project) -> load.Corpus:
-    """Every check a build makes (syntax, shapes, OWL consistency), writing nothing."""
-    corpus = load.load(project)
-    validate.check(corpus, project.shapes_file)
+    """Every check a build makes (syntax, integrity, shapes, OWL consistency), writing nothing."""
+    corpus, unreadable = load.read(project)
+    _validate(project, corpus, unreadable)
     infer(corpus)
     return corpus
+
+
+def _validate(project: Project, corpus: load.Corpus, unreadable: list[Problem]) -> None:
+    """Raise InvalidInput with every problem found: the unreadable files', then those of the rest.
+
+    The shapes run only when every file was read: on part of the corpus they would
+    report as missing what the unreadable files hold. OWL consistency comes after.
+    """
+    ontology_read = not any(p.file and project.ontology_dir in Path(p.file).parents for p in unreadable)
+    problems = [*unreadable, *integrity.check(corpus, project, vocabulary=ontology_read)]
+    if not unreadable:
+        problems += validate.validate(corpus, project.shapes_file)
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _manifest(corpus: load.Corpus, triples_per_graph: dict[str, int], inferred: reason.Inference,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -131,6 +132,7 @@ def python_value(term: Term) -> object:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
 
 
+@lru_cache(maxsize=1024)  # fact sheets run the same section text once per page
 def declares_dataset(text: str) -> bool:
     """Whether the query names its own dataset with FROM / FROM NAMED, which then wins over the union."""
     if not re.search(r"\bFROM\b", text, re.IGNORECASE):

@@ -9,21 +9,29 @@ Pages grow by adding files, not code (as in Scholia):
 - ``templates/PAGE.html`` places the sections (``templates/entity.html`` shows them all
   in file order when a page type has no template of its own).
 
-A section that projects ``?document`` and ``?quote`` lists facts: each row cites the
-quoted sentence on the document page. A section named ``timeline`` is also drawn as
+A section that projects ``?document`` and ``?quote`` lists facts: rows that show the
+same fact are merged into one, which cites every quoted sentence stating it on the
+document pages. A fact section also projects ``?inferred``: true when the fact's
+linking triples exist only in the inferred graph; pages carry it as
+``data-provenance`` on the row. A section named ``timeline`` is also drawn as
 an SVG timeline, one named ``diagram`` (``?counterpart ?tie ?count``) as a
 relationship diagram.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import multiprocessing
+import os
 import re
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,14 +42,17 @@ from .api import KnowledgeGraph
 from .canned import CannedQuery, parse_canned
 from .errors import InputError
 from .namespaces import PREFIXES, RDFS, shorten
-from .query import QueryResult, Term
+from .query import QueryResult, Term, python_value
 
 TEMPLATES = Path(__file__).parent / "templates"
 _SECTION_HEADER = re.compile(r"^#\s*(page|section|folder):\s*(\S+)\s*$", re.MULTILINE)
-_DESCRIBE = "CONSTRUCT { ?entity ?p ?o } WHERE { ?entity ?p ?o }"
+_DESCRIBE = "SELECT ?entity ?p ?o ?g WHERE { GRAPH ?g { ?entity ?p ?o } }"
 _LABELS = f"SELECT ?s (MIN(STR(?label)) AS ?name) WHERE {{ ?s <{RDFS}label> ?label }} GROUP BY ?s"
+# Starting a worker process costs about as much as rendering this many pages.
+PAGES_PER_WORKER = 100
 _YEAR = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
-HIDDEN_COLUMNS = {"entity", "document", "quote"}
+FACT_COLUMNS = {"document", "quote"}
+HIDDEN_COLUMNS = {"entity", "inferred", *FACT_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -74,16 +85,24 @@ class Reference:
     quote: str
 
 
+@dataclass(frozen=True)
+class Row:
+    """One line of a table; in a fact table, one fact with every source that states it."""
+
+    cells: list[Cell]
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (document IRI, quote)
+    inferred: bool | None = None  # None where the section does not say
+
+
 @dataclass
 class Table:
-    """A section's answer ready for a template: visible columns, cells, and a source per fact row."""
+    """A section's answer ready for a template: visible columns and rows."""
 
     name: str
     title: str
     description: str
     columns: list[str]
-    rows: list[list[Cell]]
-    sources: list[tuple[str, str] | None]  # (document IRI, quote) cited by each fact row
+    rows: list[Row]
     records: list[dict[str, object]]
     is_facts: bool
 
@@ -95,16 +114,22 @@ class Citations:
         self.site, self.page, self.root = site, page, root
         self.references: dict[tuple[str, str], Reference] = {}
 
-    def __call__(self, source: tuple[str, str] | None) -> Reference | None:
-        if source is None or source[0] not in self.site.page_of:
-            return None
-        if source not in self.references:
-            document = self.site.page_of[source[0]]
-            number = len(self.references) + 1
-            self.references[source] = Reference(
-                number, f"{self.root}{document.path}#{quote_anchor(source[1])}", document.title, source[1])
-            self.site.cited_on[source][self.page.path] = (self.page.title, number)
-        return self.references[source]
+    def __call__(self, sources: list[tuple[str, str]]) -> list[Reference]:
+        cited = []
+        for source in sources:
+            if source[0] not in self.site.page_of:
+                continue
+            if source not in self.references:
+                document = self.site.page_of[source[0]]
+                self.references[source] = Reference(
+                    len(self.references) + 1, f"{self.root}{document.path}#{quote_anchor(source[1])}",
+                    document.title, source[1])
+            cited.append(self.references[source])
+        return cited
+
+
+# Where pages cite quoted sentences: (document, quote) -> citing page path -> (its title, reference number).
+CitedOn = dict[tuple[str, str], dict[str, tuple[str, int]]]
 
 
 @dataclass
@@ -126,13 +151,17 @@ def load_sections(folder: Path) -> list[Section]:
     return sections
 
 
-def render_site(graph: KnowledgeGraph, out: Path) -> SiteReport:
-    """Write the site into ``out``: rendered beside it, then swapped in by rename."""
+def render_site(graph: KnowledgeGraph, out: Path, jobs: int | None = None) -> SiteReport:
+    """Write the site into ``out``: rendered beside it, then swapped in by rename.
+
+    ``jobs`` worker processes render pages side by side (default: one per CPU, fewer
+    for a small site, where starting a worker costs more than it saves).
+    """
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        report = _Site(graph, staging).render()
+        report = _Site(graph, staging).render(jobs)
         report.out = out
         if out.exists():
             # Two renames: readers see the old site or the new one, never a half-written one.
@@ -159,7 +188,8 @@ def quote_anchor(quote: str) -> str:
 
 
 class _Site:
-    def __init__(self, graph: KnowledgeGraph, out: Path):
+    def __init__(self, graph: KnowledgeGraph, out: Path,
+                 labels: dict[str, str] | None = None, pages: dict[str, list[Page]] | None = None):
         self.graph = graph
         self.out = out
         self.sections = load_sections(graph.project.queries_dir / "sections")
@@ -168,15 +198,13 @@ class _Site:
             trim_blocks=True, lstrip_blocks=True,
         )
         self.env.filters["humanise"] = humanise
-        self.labels = {row[0].value: row[1].value for row in graph.query(_LABELS).rows}
-        self.pages = self._pages()
+        self.labels = labels if labels is not None else {row[0].value: row[1].value for row in graph.query(_LABELS).rows}
+        self.pages = pages if pages is not None else self._pages()
         # The first page type listing an entity is where links to it go.
         self.page_of: dict[str, Page] = {}
         for entries in self.pages.values():
             for page in entries:
                 self.page_of.setdefault(page.entity.value, page)
-        # Where each page cites each quoted sentence, for the links back from the document pages.
-        self.cited_on: dict[tuple[str, str], dict[str, tuple[str, int]]] = defaultdict(dict)
 
     def _pages(self) -> dict[str, list[Page]]:
         pages: dict[str, list[Page]] = {}
@@ -195,14 +223,18 @@ class _Site:
             pages[section.page] = entries
         return pages
 
-    def render(self) -> SiteReport:
-        report = SiteReport(self.out)
-        kinds = sorted(self.pages, key=lambda kind: kind == "document")  # documents last: they list citations
-        for kind in kinds:
-            for page in self.pages[kind]:
-                self._entity_page(page)
-            report.pages[kind] = len(self.pages[kind])
+    def render(self, jobs: int | None) -> SiteReport:
+        report = SiteReport(self.out, {kind: len(entries) for kind, entries in self.pages.items()})
         report.page_paths = {iri: page.path for iri, page in self.page_of.items()}
+        citing = [page for kind, entries in self.pages.items() if kind != "document" for page in entries]
+        documents = self.pages.get("document", [])
+        cited_on: CitedOn = defaultdict(dict)
+        with self._renderer(len(citing) + len(documents), jobs) as render:
+            for page, references in zip(citing, render(citing, [{}] * len(citing))):
+                for source, number in references:
+                    cited_on[source][page.path] = (page.title, number)
+            # Document pages come last: each links back to the pages citing it.
+            list(render(documents, [{s: c for s, c in cited_on.items() if s[0] == d.entity.value} for d in documents]))
         self._write("index.html", self.env.get_template("index.html").render(
             root="", groups=self._groups(), title="diplokg fact sheets"))
         self._write("questions.html", self.env.get_template("questions.html").render(
@@ -222,37 +254,61 @@ class _Site:
             answers.append((query, answer.bindings, self._table(query, answer.result, "")))
         return answers
 
-    def _entity_page(self, page: Page) -> None:
+    @contextlib.contextmanager
+    def _renderer(self, pages: int, jobs: int | None) -> Iterator[Callable[[list[Page], list[CitedOn]], Iterable]]:
+        """A map of pages to their citations, in this process or in a pool of workers."""
+        workers = jobs or min(os.cpu_count() or 1, math.ceil(pages / PAGES_PER_WORKER))
+        if workers <= 1:
+            yield lambda pages, cited_on: map(self.entity_page, pages, cited_on)
+            return
+        # "spawn": the parent holds an open store, which must not be copied by fork.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                                 initargs=(self.graph, self.out, self.labels, self.pages)) as pool:
+            yield lambda pages, cited_on: pool.map(_render_in_worker, pages, cited_on,
+                                                   chunksize=max(1, len(pages) // (workers * 8)))
+
+    def entity_page(self, page: Page, cited_on: CitedOn) -> list[tuple[tuple[str, str], int]]:
+        """Write one entity's page; return the (document, quote) sources it cites with their numbers."""
         root = "../"
         tables = {}
         for section in self.sections:
             if section.page == page.kind and section.name != "entities":
                 result = self.graph.query(section.query.body, entity=page.entity)
                 tables[section.name] = self._table(section.query, result, root, entity_page=True)
+        citations = Citations(self, page, root)
         context = {
-            "root": root, "page": page, "title": page.title, "sections": tables,
-            "cite": Citations(self, page, root),
+            "root": root, "page": page, "title": page.title, "sections": tables, "cite": citations,
             "jsonld": self._describe(page),
             "turtle": Path(page.path).with_suffix(".ttl").name,
             "timeline_chart": self._timeline(tables["timeline"], root) if "timeline" in tables else None,
             "diagram_chart": self._diagram(page, tables["diagram"], root) if "diagram" in tables else None,
         }
         if page.kind == "document":
-            context.update(self._document_text(page, tables["metadata"], root))
+            context.update(self._document_text(page, tables["metadata"], root, cited_on))
         template = self.env.get_or_select_template([f"{page.kind}.html", "entity.html"])
         self._write(page.path, template.render(**context))
+        return [(source, reference.number) for source, reference in citations.references.items()]
 
     def _table(self, query: CannedQuery, result: QueryResult, root: str, entity_page: bool = False) -> Table:
-        is_facts = entity_page and {"document", "quote"} <= set(result.variables)
+        is_facts = entity_page and FACT_COLUMNS <= set(result.variables)
         hidden = HIDDEN_COLUMNS if entity_page else set()
         columns = [v for v in result.variables if v not in hidden]
-        rows, sources = [], []
-        for row in result.rows:
-            values = dict(zip(result.variables, row))
-            rows.append([self._cell(values[name], root) for name in columns])
-            cited = is_facts and values["document"] is not None and values["quote"] is not None
-            sources.append((values["document"].value, values["quote"].value) if cited else None)
-        return Table(query.name, query.title, query.description, columns, rows, sources, result.records(), is_facts)
+        rows: dict[object, Row] = {}
+        for number, solution in enumerate(result.rows):
+            values = dict(zip(result.variables, solution))
+            shown = tuple(values[name] for name in columns)
+            inferred = values.get("inferred")
+            # A fact stated by several sentences is one row citing them all.
+            key = (shown, inferred) if is_facts else number
+            if key not in rows:
+                rows[key] = Row([self._cell(term, root) for term in shown],
+                                inferred=None if inferred is None else bool(python_value(inferred)))
+            if is_facts and values["document"] is not None and values["quote"] is not None:
+                source = (values["document"].value, values["quote"].value)
+                if source not in rows[key].sources:
+                    rows[key].sources.append(source)
+        return Table(query.name, query.title, query.description, columns, list(rows.values()), result.records(),
+                     is_facts)
 
     def _cell(self, term: Term | None, root: str) -> Cell:
         if term is None:
@@ -264,12 +320,20 @@ class _Site:
         return Cell(term.value if isinstance(term, ox.Literal) else str(term))
 
     def _describe(self, page: Page) -> str:
-        """The entity's own triples as JSON-LD, safe inside a <script> element."""
-        triples = sorted(set(self.graph.query(_DESCRIBE, entity=page.entity).triples), key=str)
+        """The entity's own triples as JSON-LD, safe inside a <script> element.
+
+        The JSON-LD keeps each triple in its named graph, so a reader of the page's data
+        can tell a document's assertions from the reasoner's inferences; the Turtle file
+        is the plain description.
+        """
+        rows = self.graph.query(_DESCRIBE, entity=page.entity).rows
+        # Grouped by graph, so the JSON-LD has one object per graph.
+        quads = sorted({ox.Quad(page.entity, p, o, g) for _, p, o, g in rows}, key=lambda q: (str(q.graph_name), str(q)))
         (self.out / page.path).parent.mkdir(parents=True, exist_ok=True)
+        triples = sorted({quad.triple for quad in quads}, key=str)
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
         (self.out / page.path).with_suffix(".ttl").write_bytes(turtle)
-        jsonld = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8")
+        jsonld = ox.serialize(quads, format=ox.RdfFormat.JSON_LD).decode("utf-8")
         # "<" only occurs inside JSON strings, where \u003c means the same; "</script>" can never appear.
         return json.dumps(json.loads(jsonld), ensure_ascii=False).replace("<", "\\u003c")
 
@@ -326,7 +390,7 @@ class _Site:
                           "href": root + target.path if target else None, "edges": edges})
         return {"nodes": nodes, "size": size, "centre": centre, "kinds": kinds}
 
-    def _document_text(self, page: Page, metadata: Table, root: str) -> dict:
+    def _document_text(self, page: Page, metadata: Table, root: str, cited_on: CitedOn) -> dict:
         """The document's text cut into plain runs and highlighted evidence sentences."""
         record = metadata.records[0] if metadata.records else {}
         source = self.graph.project.sources_dir / str(record.get("fileName", ""))
@@ -337,7 +401,7 @@ class _Site:
             entry = evidence.setdefault(fact["quote"], {
                 "quote": fact["quote"], "anchor": quote_anchor(fact["quote"]), "facts": [], "inline": False,
                 "cited_on": [(title, f"{root}{path}#ref-{number}") for path, (title, number)
-                             in sorted(self.cited_on[(page.entity.value, fact["quote"])].items())],
+                             in sorted(cited_on.get((page.entity.value, fact["quote"]), {}).items())],
             })
             entry["facts"].append((self._cell(ox.NamedNode(fact["fact"]), root), fact["kind"]))
         # Quotes overlap (a sentence and a phrase of it), so the text is cut at every quote's
@@ -360,3 +424,16 @@ class _Site:
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
+
+
+_worker_site: _Site | None = None
+
+
+def _start_worker(graph: KnowledgeGraph, out: Path, labels: dict[str, str], pages: dict[str, list[Page]]) -> None:
+    global _worker_site
+    _worker_site = _Site(graph, out, labels, pages)
+
+
+def _render_in_worker(page: Page, cited_on: CitedOn) -> list[tuple[tuple[str, str], int]]:
+    assert _worker_site is not None, "the pool's initializer sets up the site"
+    return _worker_site.entity_page(page, cited_on)

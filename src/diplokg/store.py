@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError
+from .errors import DiplokgError, InputError
 
 DEFAULT_STORE = Path(".diplokg") / "store"
 _DATA_DIR = "oxigraph"
@@ -34,6 +34,23 @@ class StoreMissing(InputError):
 
 class StoreBusy(InputError):
     """Another build holds this store's lock."""
+
+
+class StoreUnwritable(DiplokgError):
+    """The system refused a write (permissions, a full disk): nothing was published."""
+
+
+@contextmanager
+def _writing(what: Path) -> Iterator[None]:
+    """Turn the system's refusal to write into a message saying what is safe and what to do."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise StoreUnwritable(
+            f"cannot write {what}: {reason}" + (f" ({error.filename})" if error.filename else "")
+            + "; the previous store, if any, is unchanged. Free disk space, or choose a --store path you can write to"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -82,8 +99,10 @@ class StoreLocation:
     @contextmanager
     def build_lock(self) -> Iterator[None]:
         """Exclusive right to build this store; a second concurrent build fails at once."""
-        self.link.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_file, "a+") as handle:
+        with _writing(self.link.parent):
+            self.link.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.lock_file, "a+")
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as error:
@@ -98,31 +117,42 @@ class StoreLocation:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def write_generation(self, quads: Iterable[ox.Quad]) -> Path:
-        """Write the data of a new generation that nothing points at yet."""
-        self.generations.mkdir(parents=True, exist_ok=True)
+        """Write the data of a new generation that nothing points at yet; on failure, remove it."""
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         generation = self.generations / f"{stamp}-{os.getpid()}"
-        generation.mkdir()
-        store = ox.Store(str(generation / _DATA_DIR))
-        store.bulk_extend(quads)
-        store.flush()
-        del store  # closes the database before it is published
+        try:
+            with _writing(self.generations):
+                generation.mkdir(parents=True)
+                store = ox.Store(str(generation / _DATA_DIR))
+                store.bulk_extend(quads)
+                store.flush()
+                del store  # closes the database before it is published
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
         return generation
 
     @staticmethod
     def write_manifest(generation: Path, manifest: dict) -> None:
         partial = generation / (_MANIFEST + ".partial")
-        partial.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(partial, generation / _MANIFEST)
+        try:
+            with _writing(generation):
+                partial.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+                os.replace(partial, generation / _MANIFEST)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
 
     def publish(self, generation: Path) -> None:
         """Point the link at ``generation`` in one atomic rename, then prune old generations."""
         previous = self.current()
+        # Links staged by builds killed before their rename; the build lock makes them stale.
+        for stale in self.link.parent.glob(f".{self.link.name}.*.link"):
+            stale.unlink(missing_ok=True)
         staged = self.link.parent / f".{self.link.name}.{os.getpid()}.link"
-        if staged.is_symlink():
-            staged.unlink()
-        os.symlink(os.path.relpath(generation, self.link.parent), staged)
-        os.replace(staged, self.link)
+        with _writing(self.link):
+            os.symlink(os.path.relpath(generation, self.link.parent), staged)
+            os.replace(staged, self.link)
         self._prune(keep={generation, previous})
 
     def _prune(self, keep: set[Path | None]) -> None:

@@ -10,7 +10,8 @@ import pyshacl
 import rdflib
 from rdflib.namespace import SH
 
-from .errors import InvalidInput, Problem
+from .errors import Problem
+from .integrity import term_spellings
 from .load import Corpus, load_file
 from .namespaces import RDF, SHAPES_GRAPH, shorten
 from .project import InputFile
@@ -31,13 +32,6 @@ def validate(corpus: Corpus, shapes_file: Path) -> list[Problem]:
     results = [r for r in report.objects(None, SH.result) if (r, SH.resultSeverity, SH.Violation) in report]
     problems = [_problem(corpus, report, result) for result in results]
     return sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.focus or "", p.message))
-
-
-def check(corpus: Corpus, shapes_file: Path) -> None:
-    """Raise InvalidInput listing every violation, if there is any."""
-    problems = validate(corpus, shapes_file)
-    if problems:
-        raise InvalidInput(problems)
 
 
 def _problem(corpus: Corpus, report: rdflib.Graph, result: rdflib.term.Node) -> Problem:
@@ -78,10 +72,7 @@ def _named_subject(corpus: Corpus, node: ox.NamedNode | ox.BlankNode) -> ox.Name
 def _line_of(file: Path, subject: ox.NamedNode) -> int | None:
     """The first line of ``file`` that starts with ``subject``, written in full or prefixed."""
     text = file.read_text(encoding="utf-8")
-    spellings = {f"<{subject.value}>"}
-    for prefix, namespace in re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text):
-        if subject.value.startswith(namespace):
-            spellings.add(f"{prefix}:{subject.value[len(namespace):]}")
+    spellings = term_spellings(text, subject.value)
     for number, line in enumerate(text.splitlines(), start=1):
         if any(re.match(re.escape(s) + r"(\s|$)", line) for s in spellings):
             return number

@@ -16,7 +16,6 @@ from functools import cached_property
 from pathlib import Path
 
 from ..api import KnowledgeGraph
-from ..backend import LocalBackend
 from ..project import Project
 from ..sheets import SiteReport, render_site
 from ..store import StoreLocation, StoreMissing
@@ -35,8 +34,7 @@ class Snapshot:
 
     @cached_property
     def graph(self) -> KnowledgeGraph:
-        backend = LocalBackend(self.location.open(self.generation))
-        return KnowledgeGraph(self.location.link, self.project.root, backend=backend)
+        return KnowledgeGraph(self.location.link, self.project.root, generation=self.generation)
 
     def site(self) -> SiteReport:
         """The fact-sheet site of this generation, rendered on first use."""
