@@ -36,6 +36,7 @@ def test_negotiation_refuses_what_is_not_offered(accept):
     assert negotiate(accept, GRAPH_OFFERS) is None
 
 
+@pytest.mark.reliability("Injection and escaping", "arbitrary strings bound on a remote endpoint (Hypothesis)")
 @given(st.text())
 def test_a_bound_literal_cannot_change_the_query_shape(value):
     bound = bind_values(LABEL_QUERY, {"name": ox.Literal(value, language="en")})
@@ -72,6 +73,7 @@ def test_query_form(text, form):
     assert query_form(text) == form
 
 
+@pytest.mark.reliability("Hostile queries against serve", "SERVICE allow-list: listed endpoints only, never a variable")
 def test_service_policy():
     federated = "SELECT * WHERE { SERVICE <http://other.example/sparql> { ?s ?p ?o } }"
     with pytest.raises(ServiceRefused, match="off on this server"):
@@ -88,6 +90,7 @@ def test_service_policy():
     check_services('SELECT * WHERE { ?s ?p "customer service" }', ())  # the word alone is no call
 
 
+@pytest.mark.reliability("Injection and escaping", "javascript: and data: IRIs never become links in served HTML")
 @pytest.mark.parametrize("iri, link", [
     ("https://w3id.org/diplokg/id/armenia", "/id/armenia"),
     ("https://example.org/x", "https://example.org/x"),

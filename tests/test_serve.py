@@ -41,6 +41,7 @@ CONSTRUCT { ?state dip:sharesBorderWith ?other ; ?p ?o } WHERE {
   ?state dip:sharesBorderWith ?other ; ?p ?o . FILTER(isLiteral(?o)) }"""
 DESCRIBE = f"DESCRIBE <{ARMENIA}>"
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+HOSTILE = "Hostile queries against serve"
 # Generous: the first page request renders the whole site, and CI machines are busy.
 web = httpx.Client(timeout=120)
 
@@ -210,6 +211,7 @@ def test_cors(server):
 
 # --- protocol errors and hostile requests ------------------------------------------------------
 
+@pytest.mark.reliability(HOSTILE, "malformed SPARQL: 400 with the parser's message")
 def test_malformed_query_is_400_with_the_parser_message(server):
     response = web.get(server + "/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
     assert response.status_code == 400
@@ -217,6 +219,7 @@ def test_malformed_query_is_400_with_the_parser_message(server):
     assert_clean(response)
 
 
+@pytest.mark.reliability(HOSTILE, "SPARQL Update, LOAD, CLEAR, DROP (form, body, as a query): 403, store unchanged")
 @pytest.mark.parametrize("request_kwargs", [
     {"data": {"update": "DROP ALL"}},
     {"content": b"CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}},
@@ -234,6 +237,7 @@ def test_updates_are_refused(server, built_store, request_kwargs):
     assert web.get(server + "/sparql", params={"query": count}).json() == before
 
 
+@pytest.mark.reliability(HOSTILE, "Graph Store writes (PUT, DELETE, POST on a resource): 405")
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "POST"])
 def test_graph_store_writes_are_refused(server, method):
     response = web.request(method, server + "/id/armenia", content=b"<http://x/a> <http://x/b> <http://x/c> .",
@@ -241,6 +245,7 @@ def test_graph_store_writes_are_refused(server, method):
     assert response.status_code == 405
 
 
+@pytest.mark.reliability(HOSTILE, "SERVICE to an arbitrary endpoint (server-side request forgery): 403")
 def test_service_is_refused_by_default(server):
     text = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
     response = web.post(server + "/sparql", data={"query": text})
@@ -261,6 +266,7 @@ def test_unsupported_accept_is_406(server, path):
     assert "image/png" in response.text
 
 
+@pytest.mark.reliability(HOSTILE, "request body over the limit, declared and chunked: 413")
 def test_request_body_limit_is_413(server):
     huge = b"#" * 1_100_000
     declared = web.post(server + "/sparql", content=huge, headers={"Content-Type": "application/sparql-query"})
@@ -270,12 +276,14 @@ def test_request_body_limit_is_413(server):
     assert chunked.status_code == 413
 
 
+@pytest.mark.reliability(HOSTILE, "oversized request headers: 431, server carries on")
 def test_oversized_headers_are_refused(server):
     response = web.get(server + "/", headers={"X-Padding": "a" * 70_000})
     assert response.status_code == 431
     assert web.get(server + "/").status_code == 200  # and the server carries on
 
 
+@pytest.mark.reliability(HOSTILE, "path traversal outside the site (raw, encoded, double-encoded): 404")
 @pytest.mark.parametrize("raw_path", [
     "/id/../../etc/passwd", "/sheets/../../../../etc/passwd", "/sheets/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
     "/sheets/..%2f..%2f..%2fetc%2fpasswd", "/id/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/downloads/..%2f..%2fetc%2fpasswd",
@@ -291,6 +299,7 @@ def test_no_path_traversal(server, raw_path):
     assert "root:" not in body
 
 
+@pytest.mark.reliability(HOSTILE, "error answers leak no stack trace or file path")
 def test_errors_leak_no_paths_or_tracebacks(server, built_store):
     responses = [
         web.get(server + "/sparql", params={"query": "SELECT"}),
@@ -311,6 +320,7 @@ def assert_clean(response: httpx.Response) -> None:
 
 # --- limits: timeout and result size -----------------------------------------------------------
 
+@pytest.mark.reliability(HOSTILE, "cross-product query past the time limit: stopped (503), server responsive")
 def test_timeout_stops_the_query_and_the_server_stays_responsive(built_store):
     with running_server(built_store, "--timeout", "4", "--workers", "1") as url:
         outcome: dict[str, object] = {}
@@ -339,6 +349,7 @@ def test_timeout_stops_the_query_and_the_server_stays_responsive(built_store):
         assert after.status_code == 200 and after.json()["boolean"] is True
 
 
+@pytest.mark.reliability(HOSTILE, "answer over the result-size cap: 400")
 def test_result_size_cap(built_store):
     with running_server(built_store, "--max-rows", "10") as url:
         too_many = web.get(url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
@@ -502,6 +513,7 @@ def test_endpoint_option_against_diplokg_serve(server, built_store, tmp_path):
                                               store=built_store)
 
 
+@pytest.mark.reliability(HOSTILE, "binds 127.0.0.1 unless told otherwise")
 def test_serve_binds_loopback_by_default():
     from diplokg.cli import cli
 
