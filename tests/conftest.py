@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -84,6 +85,16 @@ def project_copy(tmp_path) -> Path:
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / folder, copy / folder)
     return copy
+
+
+def load_script(name: str):
+    """A module of scripts/ (not a package), imported under its file name."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while the file runs
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def assert_no_traceback(run: Run) -> None:
