@@ -5,7 +5,7 @@ requires), then `--endpoint` must give every canned query, the fact sheets and
 the export as from the embedded store. Two differences SPARQL itself allows are
 normalised, and only those: the order of items inside a GROUP_CONCAT (and the
 language tag Oxigraph keeps on it) and of rows that tie on ORDER BY (with the
-citation numbers that follow from it), and blank-node labels.
+citation numbers, and their order, that follow from it), and blank-node labels.
 """
 
 from __future__ import annotations
