@@ -6,8 +6,13 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +99,42 @@ def load_script(name: str):
 
 def assert_no_traceback(run: Run) -> None:
     assert "Traceback" not in run.output, run.output
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now, on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_server(store: Path, *options: str, project: Path | None = None) -> Iterator[str]:
+    """`diplokg serve` on 127.0.0.1 and a free port, as a user starts it; yields its base URL, then stops it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOKG_")}
+    env.update(DIPLOKG_STORE=str(store), DIPLOKG_PROJECT=str(project or ROOT))
+    process = subprocess.Popen([sys.executable, "-m", "diplokg", "serve", "--port", str(port), *options],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read().decode()
+            try:
+                if urllib.request.urlopen(url + "/api/queries", timeout=5).status == 200:
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start within 60 s"
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 # --- The reliability report (docs/reliability.md, written by scripts/reliability_report.py) ---

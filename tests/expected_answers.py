@@ -309,7 +309,7 @@ EXPECTED = {
         'russian-peacekeeping-force | peacekeeping force |  | Russia |  | 000_a2fe28b85ae602ee',
         'russian-peacekeeping-force | peacekeeping force |  | Russia |  | 001_84b6ba9b7fd712b2',
         'russian-peacekeeping-force | peacekeeping force |  | Russia |  | 004_1dc91400ebd56a40',
-        'russia-csto-observation-mission-proposal | proposed initiative, observer mission | Collective Security Treaty Organization, Russia |  |  | 002_ec9d1e3fc129980f',
+        'russia-csto-observation-mission-proposal | observer mission, proposed initiative | Collective Security Treaty Organization, Russia |  |  | 002_ec9d1e3fc129980f',
         'turkiye-armenia-normalisation-process | process |  |  |  | 003_f209c9f0ec83d804',
     ],
     'mediators': [

@@ -3,14 +3,16 @@ escape as an unhandled exception; each ends in a result or a diplokg error."""
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import sys
+import urllib.parse
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, running_server
 
 from diplokg import cli, pipeline
 from diplokg.errors import DiplokgError
@@ -79,3 +81,69 @@ def test_any_command_line_ends_with_an_exit_code(built_store, monkeypatch, capsy
             code = exit_.code
         assert code in (0, 1, 2, None), command
         assert "Traceback" not in capsys.readouterr().err
+
+
+SPARQL_WORDS = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "*", "WHERE", "{", "}", "?s", "?p", "?o", "FILTER", "(", ")",
+                "OPTIONAL", "UNION", "GRAPH", "SERVICE", "<http://example.org/x>", '"a"', "1", ".", ";", "LIMIT",
+                "ORDER BY", "COUNT", "LOAD", "INSERT DATA", "DELETE WHERE", "DROP ALL", "CLEAR DEFAULT", "PREFIX",
+                "dip:", "a", "/", "+", "|", "^", "VALUES", "BIND", "AS", "GROUP BY", "\\u0000", "#"]
+PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
+LEAKS = ("Traceback", "site-packages", str(ROOT), 'File "')
+
+
+@pytest.fixture(scope="module")
+def server(built_store):
+    with running_server(built_store) as url:
+        yield url
+
+
+def _send(url: str, method: str, path: str, headers: dict[str, str], body: bytes | None = None):
+    parsed = urllib.parse.urlparse(url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.reliability("Fuzzing", "random queries, paths, parameters, headers and Accept values against serve (Hypothesis)")
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(SPARQL_WORDS), max_size=14), text=st.text(max_size=40), accept=PRINTABLE,
+       header=st.tuples(st.from_regex(r"[A-Za-z][A-Za-z-]{0,20}", fullmatch=True), PRINTABLE),
+       segment=st.text(max_size=30))
+def test_the_server_never_answers_500_or_leaks_internals(server, cases, words, text, accept, header, segment):
+    cases.add()
+    quoted = urllib.parse.quote(segment, safe="")
+    headers = {"Accept": accept, header[0]: header[1]}
+    requests = [
+        ("GET", "/sparql?" + urllib.parse.urlencode({"query": " ".join(words)}), None),
+        ("POST", "/sparql", urllib.parse.urlencode({"query": text}).encode()),
+        ("GET", f"/api/queries/{quoted}?{urllib.parse.urlencode({segment or 'x': text})}", None),
+        ("GET", f"/api/queries/alliances-left?state={urllib.parse.quote(text)}", None),
+        ("GET", f"/id/{quoted}", None),
+        ("GET", f"/sheets/{quoted}", None),
+    ]
+    for method, path, body in requests:
+        sent = dict(headers)
+        if body is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        status, _, answer = _send(server, method, path, sent, body)
+        assert status != 500 and status < 600, (method, path, headers, status, answer[:300])
+        assert not any(leak.encode() in answer for leak in LEAKS), (path, answer[:300])
+
+
+@pytest.mark.reliability("Hostile and heavy traffic against serve",
+                         "header injection: CR/LF smuggled in paths, parameters and query text")
+def test_crlf_in_request_data_never_becomes_a_response_header(server, cases):
+    smuggled = "x\r\nSet-Cookie: injected=1\r\nX-Injected: 1"
+    paths = [f"/api/queries/{urllib.parse.quote(smuggled, safe='')}",
+             f"/api/queries/alliances-left?state={urllib.parse.quote(smuggled)}",
+             f"/id/{urllib.parse.quote(smuggled, safe='')}",
+             "/sparql?" + urllib.parse.urlencode({"query": f"ASK {{ ?s ?p \"{smuggled}\" }}"})]
+    cases.add(len(paths))
+    for path in paths:
+        status, headers, _ = _send(server, "GET", path, {"Accept": "*/*"})
+        names = {name.lower() for name, _ in headers}
+        assert status < 500 and "set-cookie" not in names and "x-injected" not in names, (path, headers)

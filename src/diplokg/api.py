@@ -11,24 +11,26 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from . import export as export_stage
+from .backend import Backend, LocalBackend
 from .canned import CannedQuery, load_catalog
 from .errors import InputError
 from .pipeline import BuildReport, StageListener
 from .pipeline import build as run_build
 from .project import Project
-from .query import QueryResult, Term, execute
+from .query import QueryResult, Term
 from .questions import interpret
 from .resolve import EntityResolver
 from .stats import Stats, stats
 from .store import StoreLocation
 
 PathLike = str | os.PathLike[str] | None
-_OPENED = {"store", "catalog", "resolver"}  # cached on first use, never pickled
+_OPENED = {"store", "backend", "catalog", "resolver"}  # cached on first use, never pickled
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,27 @@ class Answer:
 
 
 class KnowledgeGraph:
-    """A built store plus the project's canned queries."""
+    """A built store (or a remote SPARQL endpoint holding it) plus the project's canned queries."""
 
     last_build: BuildReport | None = None
 
-    def __init__(self, store: PathLike = None, project: PathLike = None):
+    def __init__(self, store: PathLike = None, project: PathLike = None, endpoint: str | None = None,
+                 generation: Path | None = None):
+        """``endpoint``: a SPARQL endpoint to query instead of the store. ``generation``: one
+        generation of the store to stay on while newer builds are published (the server's)."""
         self.location = StoreLocation.resolve(store)
         self.project = Project.locate(project)
+        self.endpoint = endpoint
+        self.generation = generation
+
+    @cached_property
+    def backend(self) -> Backend:
+        """Where queries run: the endpoint when given, else the embedded store."""
+        if self.endpoint:
+            from .remote import RemoteBackend  # HTTP client only when a remote store is used
+
+            return RemoteBackend(self.endpoint)
+        return LocalBackend(self.store)
 
     def __getstate__(self) -> dict:
         # Sent to worker processes without its open store and caches: each reopens its own.
@@ -59,7 +75,8 @@ class KnowledgeGraph:
 
     @cached_property
     def store(self) -> ox.Store:
-        return self.location.open()
+        """The embedded store itself (local graphs only)."""
+        return self.location.open(self.generation)
 
     @cached_property
     def catalog(self) -> list[CannedQuery]:
@@ -67,11 +84,11 @@ class KnowledgeGraph:
 
     @cached_property
     def resolver(self) -> EntityResolver:
-        return EntityResolver(self.store)
+        return EntityResolver(self.backend.query)
 
     def query(self, text: str, **bindings: Term) -> QueryResult:
         """Run a read-only SPARQL query; keyword arguments bind variables to RDF terms."""
-        return execute(self.store, text, bindings)
+        return self.backend.query(text, bindings)
 
     def canned(self, name: str) -> CannedQuery:
         for query in self.catalog:
@@ -104,13 +121,13 @@ class KnowledgeGraph:
         return bound
 
     def _run(self, query: CannedQuery, bindings: dict[str, Term], form: str | None = None) -> Answer:
-        return Answer(query, bindings, execute(self.store, query.body, bindings), form)
+        return Answer(query, bindings, self.backend.query(query.body, bindings), form)
 
     def export(self, fmt: str, output: BinaryIO, graphs: str = "all") -> None:
-        export_stage.export(self.store, fmt, output, graphs)
+        export_stage.export(self.backend.quads(), fmt, output, graphs)
 
     def stats(self) -> Stats:
-        return stats(self.store)
+        return stats(self.backend.query)
 
 
 def build(store: PathLike = None, project: PathLike = None, on_stage: StageListener | None = None,
@@ -124,6 +141,7 @@ def build(store: PathLike = None, project: PathLike = None, on_stage: StageListe
     return graph
 
 
-def open(store: PathLike = None, project: PathLike = None) -> KnowledgeGraph:  # noqa: A001 - mirrors io.open
-    """Open an existing store (built earlier) for querying."""
-    return KnowledgeGraph(store, project)
+def open(store: PathLike = None, project: PathLike = None,  # noqa: A001 - mirrors io.open
+         endpoint: str | None = None) -> KnowledgeGraph:
+    """Open an existing store (built earlier), or a SPARQL endpoint it was pushed to, for querying."""
+    return KnowledgeGraph(store, project, endpoint)

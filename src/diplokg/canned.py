@@ -57,6 +57,19 @@ class CannedQuery:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
+    def describe(self) -> dict:
+        """The query's metadata as plain JSON-ready data (the CLI's and the HTTP API's catalog)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "parameters": [
+                {"name": p.name, "type": p.type, "default": p.default, "description": p.doc} for p in self.parameters
+            ],
+            "questions": list(self.questions),
+            "file": self.path.name,
+        }
+
     @property
     def body(self) -> str:
         """The query without its defaults clause, for running with bound parameters."""

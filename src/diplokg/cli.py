@@ -18,13 +18,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import api, pipeline
-from .canned import CannedQuery
 from .errors import DiplokgError, InputError, NoResult
 from .export import FORMATS as EXPORT_FORMATS
 from .export import SELECTIONS
 from .namespaces import shorten
 from .query import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Term
 from .reason import ENGINES
+from .serve.settings import ServeSettings
 from .sheets import render_site
 
 RESULT_FORMATS = ["table", *dict.fromkeys([*SOLUTION_FORMATS, *GRAPH_FORMATS])]
@@ -49,6 +49,24 @@ def store_options(command: Callable) -> Callable:
     )(command)
 
 
+def endpoint_option(command: Callable) -> Callable:
+    """--endpoint on a command that can run against a remote store (the group's --endpoint works too)."""
+    return click.option(
+        "--endpoint",
+        metavar="URL",
+        envvar="DIPLOKG_ENDPOINT",
+        help="Run against this SPARQL endpoint (after `diplokg push`) instead of the embedded store "
+             "[env DIPLOKG_ENDPOINT].",
+    )(command)
+
+
+def _open(store: Path | None, project: Path | None, endpoint: str | None = None) -> api.KnowledgeGraph:
+    """The graph a command works on: the command's --endpoint, else the group's, else the embedded store."""
+    context = click.get_current_context()
+    chosen = endpoint or (context.find_root().params.get("endpoint") if context else None)
+    return api.open(store, project, endpoint=chosen)
+
+
 def format_option(command: Callable) -> Callable:
     return click.option(
         "--format",
@@ -60,7 +78,10 @@ def format_option(command: Callable) -> Callable:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="diplokg")
-def cli() -> None:
+@click.option("--endpoint", metavar="URL", envvar="DIPLOKG_ENDPOINT",
+              help="query, ask, queries, sheets, export and stats run against this SPARQL endpoint "
+                   "(after `diplokg push`) instead of the embedded store [env DIPLOKG_ENDPOINT].")
+def cli(endpoint: str | None) -> None:
     """diplokg: a sourced, inferable knowledge graph of diplomatic relations.
 
     Build the graph from the project's ontology and documents, then ask it
@@ -108,8 +129,10 @@ def validate(store: Path | None, project: Path | None) -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
 @click.option("-e", "--expression", help="The query text, instead of a FILE ('-' reads standard input).")
 @format_option
+@endpoint_option
 @store_options
-def query(file, expression: str | None, fmt: str | None, store: Path | None, project: Path | None) -> None:
+def query(file, expression: str | None, fmt: str | None, endpoint: str | None, store: Path | None,
+          project: Path | None) -> None:
     """Run a read-only SPARQL query over all graphs (updates are refused).
 
     The default graph is the union of all graphs; GRAPH reaches each named graph.
@@ -117,7 +140,7 @@ def query(file, expression: str | None, fmt: str | None, store: Path | None, pro
     if (file is None) == (expression is None):
         raise InputError("give a query FILE or -e TEXT (one of them)")
     text = expression if expression is not None else file.read()
-    result = api.open(store, project).query(text)
+    result = _open(store, project, endpoint).query(text)
     _emit(result, fmt)
 
 
@@ -126,9 +149,9 @@ def query(file, expression: str | None, fmt: str | None, store: Path | None, pro
 @store_options
 def queries(fmt: str | None, store: Path | None, project: Path | None) -> None:
     """List the canned queries: name, title, parameters with defaults, questions."""
-    catalog = api.open(store, project).catalog
+    catalog = _open(store, project).catalog
     if (fmt or ("table" if out.is_terminal else "json")) == "json":
-        click.echo(json.dumps([_describe(q) for q in catalog], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([q.describe() for q in catalog], indent=2, ensure_ascii=False))
         return
     for query in catalog:
         out.print(f"[bold]{query.name}[/] — {escape(query.title)}")
@@ -146,8 +169,10 @@ def queries(fmt: str | None, store: Path | None, project: Path | None) -> None:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value: an IRI, a prefixed name or a label. Repeatable.")
 @format_option
+@endpoint_option
 @store_options
-def ask(name_or_question: str, params: tuple[str, ...], fmt: str | None, store: Path | None, project: Path | None) -> None:
+def ask(name_or_question: str, params: tuple[str, ...], fmt: str | None, endpoint: str | None, store: Path | None,
+        project: Path | None) -> None:
     """Run a canned query by NAME, or answer a QUESTION in words.
 
     \b
@@ -155,7 +180,7 @@ def ask(name_or_question: str, params: tuple[str, ...], fmt: str | None, store: 
     diplokg ask "Which alliances did Armenia leave?"
     """
     values = dict(_split_param(p) for p in params)
-    answer = api.open(store, project).ask(name_or_question, **values)
+    answer = _open(store, project, endpoint).ask(name_or_question, **values)
     # With a table the note is part of the human-readable answer; otherwise it
     # goes to stderr so stdout stays machine-readable.
     note = out if _chosen_format(answer.result, fmt) == "table" else err
@@ -173,10 +198,12 @@ def ask(name_or_question: str, params: tuple[str, ...], fmt: str | None, store: 
               help="Asserted graphs only, the inferred graph only, or all.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write [default: standard output].")
+@endpoint_option
 @store_options
-def export_command(fmt: str, graphs: str, output: Path | None, store: Path | None, project: Path | None) -> None:
+def export_command(fmt: str, graphs: str, output: Path | None, endpoint: str | None, store: Path | None,
+                   project: Path | None) -> None:
     """Export the graph as RDF for other linked-data tools."""
-    graph = api.open(store, project)
+    graph = _open(store, project, endpoint)
     if output is None:
         graph.export(fmt, sys.stdout.buffer, graphs)
         return
@@ -191,23 +218,25 @@ def export_command(fmt: str, graphs: str, output: Path | None, store: Path | Non
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the site into (replaced atomically).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Pages rendered at once [default: one per CPU].")
+@endpoint_option
 @store_options
-def sheets(output: Path, jobs: int | None, store: Path | None, project: Path | None) -> None:
+def sheets(output: Path, jobs: int | None, endpoint: str | None, store: Path | None, project: Path | None) -> None:
     """Write HTML fact sheets: a static site with a page per entity and the canned answers.
 
     Pages are filled by the SPARQL queries in queries/sections/ and the templates of
     diplokg; every fact cites its source sentence. The site works offline from file://.
     """
-    report = render_site(api.open(store, project), output, jobs)
+    report = render_site(_open(store, project, endpoint), output, jobs)
     counts = ", ".join(f"{count} {kind}" for kind, count in report.pages.items())
     err.print(f"[green]✓[/] wrote {report.out}: {escape(counts)} pages, index.html and questions.html")
 
 
 @cli.command()
+@endpoint_option
 @store_options
-def stats(store: Path | None, project: Path | None) -> None:
+def stats(endpoint: str | None, store: Path | None, project: Path | None) -> None:
     """Triples per graph and instances per class."""
-    numbers = api.open(store, project).stats()
+    numbers = _open(store, project, endpoint).stats()
     for title, counts, column in (
         ("Triples per graph", numbers.triples_per_graph, "triples"),
         ("Instances per class (asserted and inferred)", numbers.instances_per_class, "instances"),
@@ -218,6 +247,72 @@ def stats(store: Path | None, project: Path | None) -> None:
         for key, count in counts.items():
             table.add_row(escape(shorten(key)), f"{count:,}")
         out.print(table)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; 0.0.0.0 exposes the server to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="TCP port.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=ServeSettings.timeout, show_default=True,
+              help="Seconds a SPARQL query may run before it is stopped (503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=ServeSettings.max_rows, show_default=True,
+              help="Most solutions or triples in one SPARQL answer (more: 400, add a LIMIT).")
+@click.option("--max-body", type=click.IntRange(min=1), default=ServeSettings.max_body, show_default=True,
+              help="Largest request body in bytes (more: 413).")
+@click.option("--workers", type=click.IntRange(min=1), default=ServeSettings.workers, show_default=True,
+              help="SPARQL query worker processes (queries running at once).")
+@click.option("--allow-service", "allowed_services", multiple=True, metavar="URL",
+              help="An endpoint SPARQL SERVICE may call; repeatable. Without it SERVICE is refused.")
+@store_options
+def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
+          allowed_services: tuple[str, ...], store: Path | None, project: Path | None) -> None:
+    """Serve the graph over HTTP: SPARQL endpoint, canned-query API, linked data, fact sheets.
+
+    \b
+    /sparql               SPARQL 1.1 Protocol, read-only, time- and size-limited
+    /api/queries[/NAME]   canned queries: catalog, answers as JSON, CSV or HTML
+    /id/..., /ontology    every diplokg IRI, by content negotiation
+    /sheets/, /downloads/ fact sheets and full dumps
+
+    A rebuild of the store is served as soon as it is published, without a restart.
+    """
+    from .serve import app as server  # the web stack loads only for this command
+
+    graph = api.open(store, project)
+    graph.location.manifest()  # fail now, with a clear message, when there is no store
+    settings = ServeSettings(timeout, max_rows, max_body, workers, allowed_services)
+    err.print(f"[green]✓[/] serving {graph.location.link} at http://{host}:{port}/ (Ctrl-C stops)")
+    server.run(graph.location, graph.project, host, port, settings)
+
+
+@cli.command()
+@click.option("--endpoint", "push_endpoint", metavar="URL", required=True, envvar="DIPLOKG_ENDPOINT",
+              help="The server's SPARQL query endpoint (to list the graphs already there).")
+@click.option("--graph-store", metavar="URL",
+              help="Its Graph Store Protocol endpoint [default: the --endpoint URL]; "
+                   "Virtuoso: http://HOST:8890/sparql-graph-crud-auth.")
+@click.option("--user", help="User name for HTTP Digest or Basic authentication.")
+@click.option("--password", envvar="DIPLOKG_PASSWORD", help="Password [env DIPLOKG_PASSWORD].")
+@store_options
+def push(push_endpoint: str, graph_store: str | None, user: str | None, password: str | None,
+         store: Path | None, project: Path | None) -> None:
+    """Upload every named graph to a triple store (Graph Store Protocol PUT: replaces each graph).
+
+    Afterwards `--endpoint URL` runs query, ask, sheets and export on that store.
+    """
+    from .remote import Credentials
+    from .remote import push as push_graphs
+
+    if (user is None) != (password is None):
+        raise InputError("give --user and --password together")
+    graph = api.open(store, project)
+    credentials = Credentials(user, password) if user is not None and password is not None else None
+    report = push_graphs(graph.store.quads_for_pattern(None, None, None, None), push_endpoint, graph_store, credentials)
+    for graph_iri, count in report.triples_per_graph.items():
+        err.print(f"[green]✓[/] {escape(shorten(graph_iri) if graph_iri else 'default graph')}: {count:,} triples")
+    for graph_iri in report.removed:
+        err.print(f"[yellow]-[/] removed {escape(shorten(graph_iri))} (no longer in the store)")
+    err.print(f"pushed {len(report.triples_per_graph)} graphs to {escape(report.graph_store)}")
 
 
 def _chosen_format(result: QueryResult, fmt: str | None) -> str:
@@ -267,19 +362,6 @@ def _show(term: Term) -> str:
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
-
-
-def _describe(query: CannedQuery) -> dict:
-    return {
-        "name": query.name,
-        "title": query.title,
-        "description": query.description,
-        "parameters": [
-            {"name": p.name, "type": p.type, "default": p.default, "description": p.doc} for p in query.parameters
-        ],
-        "questions": list(query.questions),
-        "file": query.path.name,
-    }
 
 
 def _split_param(text: str) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -21,17 +21,17 @@ FORMATS: dict[str, ox.RdfFormat] = {
 SELECTIONS = ("asserted", "inferred", "all")
 
 
-def selected_quads(store: ox.Store, graphs: str) -> Iterator[ox.Quad]:
+def selected_quads(quads: Iterable[ox.Quad], graphs: str) -> Iterator[ox.Quad]:
     """The quads of the asserted graphs, of the inferred graph, or of all graphs."""
     if graphs not in SELECTIONS:
         raise InputError(f"--graphs must be one of {', '.join(SELECTIONS)}, not {graphs!r}")
-    for quad in store.quads_for_pattern(None, None, None, None):
+    for quad in quads:
         inferred = quad.graph_name == INFERRED_GRAPH
         if graphs == "all" or (graphs == "inferred") == inferred:
             yield quad
 
 
-def export(store: ox.Store, fmt: str, output: BinaryIO, graphs: str = "all") -> None:
+def export(quads: Iterable[ox.Quad], fmt: str, output: BinaryIO, graphs: str = "all") -> None:
     """Write the selected graphs to ``output``.
 
     Dataset formats (N-Quads, TriG, JSON-LD) keep every named graph; triple
@@ -40,7 +40,7 @@ def export(store: ox.Store, fmt: str, output: BinaryIO, graphs: str = "all") -> 
     if fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     rdf_format = FORMATS[fmt]
-    quads = selected_quads(store, graphs)
+    quads = selected_quads(quads, graphs)
     if rdf_format.supports_datasets:
         ox.serialize(quads, output, format=rdf_format, prefixes=_prefixes(rdf_format))
     else:

@@ -28,6 +28,18 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+class UpdateRefused(InputError):
+    """A SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) where only queries may run."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An explicit RDF dataset (SPARQL Protocol default-graph-uri / named-graph-uri); wins over FROM."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
 @dataclass
 class QueryResult:
     """A query's complete answer: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
@@ -66,21 +78,32 @@ class QueryResult:
         return parsed.serialize(format=SOLUTION_FORMATS[fmt])
 
 
-def execute(store: ox.Store, text: str, substitutions: dict[str, Term] | None = None) -> QueryResult:
+def execute(store: ox.Store, text: str, substitutions: dict[str, Term] | None = None,
+            dataset: Dataset | None = None) -> QueryResult:
     """Run a SPARQL query over the union of all graphs; GRAPH still reaches each named graph.
 
     ``substitutions`` binds variables to RDF terms before evaluation, so values
-    never become query text. Updates are refused.
+    never become query text. ``dataset`` replaces both the union and any FROM
+    clause, as the SPARQL Protocol asks. Updates are refused.
     """
     bound = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
+    chosen: dict[str, object] = {"use_default_graph_as_union": not declares_dataset(text)}
+    if dataset is not None:
+        chosen = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs],
+                  "named_graphs": [ox.NamedNode(g) for g in dataset.named_graphs]}
     try:
-        raw = _query(store, text, bound, union=not _declares_dataset(text))
+        raw = _query(store, text, bound, chosen)
     except SyntaxError as error:
-        if _is_update(text):
-            raise InputError("this is a SPARQL Update; diplokg only runs read-only queries") from None
+        if is_update(text):
+            raise UpdateRefused("this is a SPARQL Update; diplokg only runs read-only queries") from None
         raise InputError(f"SPARQL syntax error: {error}") from None
-    except RuntimeError as error:
+    except (RuntimeError, OSError) as error:
         raise InputError(f"the query cannot run: {error}") from None
+    return result_of(raw)
+
+
+def result_of(raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+    """A complete QueryResult from a pyoxigraph answer, local or parsed from a remote endpoint."""
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
         encoded = raw.serialize(format=ox.QueryResultsFormat.JSON)
@@ -92,7 +115,7 @@ def execute(store: ox.Store, text: str, substitutions: dict[str, Term] | None = 
     return QueryResult("graph", triples=list(raw))
 
 
-def _query(store: ox.Store, text: str, bound: dict[ox.Variable, Term], union: bool):
+def _query(store: ox.Store, text: str, bound: dict[ox.Variable, Term], dataset: dict[str, object]):
     """Run ``text`` with ``bound`` as substitutions, and also as a VALUES block opening its WHERE clause.
 
     The engine orders joins by the constants it sees in the query, and does not
@@ -105,10 +128,10 @@ def _query(store: ox.Store, text: str, bound: dict[ox.Variable, Term], union: bo
     planned = _with_values(text, bound)
     if planned != text:
         try:
-            return store.query(planned, use_default_graph_as_union=union, substitutions=bound or None)
+            return store.query(planned, substitutions=bound or None, **dataset)
         except SyntaxError:
             pass  # the block does not fit this text; the substitutions alone bind the same values
-    return store.query(text, use_default_graph_as_union=union, substitutions=bound or None)
+    return store.query(text, substitutions=bound or None, **dataset)
 
 
 _FIRST_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -137,7 +160,7 @@ def python_value(term: Term) -> object:
 
 
 @lru_cache(maxsize=1024)  # fact sheets run the same section text once per page
-def _declares_dataset(text: str) -> bool:
+def declares_dataset(text: str) -> bool:
     """Whether the query names its own dataset with FROM / FROM NAMED, which then wins over the union."""
     if not re.search(r"\bFROM\b", text, re.IGNORECASE):
         return False
@@ -150,7 +173,7 @@ def _declares_dataset(text: str) -> bool:
     return "datasetClause" in parsed.keys()
 
 
-def _is_update(text: str) -> bool:
+def is_update(text: str) -> bool:
     from rdflib.plugins.sparql.parser import parseUpdate  # only after a syntax error
 
     try:

@@ -6,13 +6,16 @@ import datetime
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
 from .canned import Parameter
 from .errors import InputError
 from .namespaces import PREFIXES, XSD
-from .query import Term
+from .query import QueryResult, Term
+
+RunQuery = Callable[[str, dict[str, Term]], QueryResult]
 
 _LABELS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -42,10 +45,10 @@ class ResolutionError(InputError):
 
 
 class EntityResolver:
-    """Resolves parameter values against the labels in one store."""
+    """Resolves parameter values against the labels in one graph, through its query function."""
 
-    def __init__(self, store: ox.Store):
-        self._store = store
+    def __init__(self, run: RunQuery):
+        self._run = run
         self._by_label: dict[str, set[ox.NamedNode]] | None = None
         self._written: dict[str, str] = {}  # normalised label -> a spelling to show
 
@@ -55,8 +58,7 @@ class EntityResolver:
             return _literal(parameter, value)
         iri = self._iri(value)
         if iri is not None:
-            described = self._store.query(_SUBJECT, substitutions={ox.Variable("entity"): iri}, use_default_graph_as_union=True)
-            if not list(described):
+            if self._run(_SUBJECT, {"entity": iri}).is_empty():
                 raise ResolutionError(f"{parameter.name}: {value!r} is not described in the graph" + self._suggest(value, parameter))
             return iri
         candidates = self._labelled(value) & self._instances(parameter.type)
@@ -84,10 +86,10 @@ class EntityResolver:
     def _labels(self) -> dict[str, set[ox.NamedNode]]:
         if self._by_label is None:
             index: dict[str, set[ox.NamedNode]] = defaultdict(set)
-            for row in self._store.query(_LABELS, use_default_graph_as_union=True):
-                key = _normalise(row["label"].value)
-                index[key].add(row["entity"])
-                self._written.setdefault(key, row["label"].value)
+            for entity, label in self._run(_LABELS, {}).rows:
+                key = _normalise(label.value)
+                index[key].add(entity)
+                self._written.setdefault(key, label.value)
             self._by_label = dict(index)
         return self._by_label
 
@@ -95,10 +97,7 @@ class EntityResolver:
         class_iri = self._iri(class_name)
         if class_iri is None:
             raise InputError(f"parameter type {class_name!r} is not a class IRI or prefixed name")
-        solutions = self._store.query(
-            _INSTANCES, substitutions={ox.Variable("class"): class_iri}, use_default_graph_as_union=True
-        )
-        return {row["entity"] for row in solutions}
+        return {row[0] for row in self._run(_INSTANCES, {"class": class_iri}).rows}
 
     def _suggest(self, value: str, parameter: Parameter) -> str:
         of_type = self._instances(parameter.type)

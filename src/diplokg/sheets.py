@@ -136,6 +136,7 @@ CitedOn = dict[tuple[str, str], dict[str, tuple[str, int]]]
 class SiteReport:
     out: Path
     pages: dict[str, int] = field(default_factory=dict)
+    page_paths: dict[str, str] = field(default_factory=dict)  # entity IRI -> its page, relative to out
 
 
 def load_sections(folder: Path) -> list[Section]:
@@ -224,6 +225,7 @@ class _Site:
 
     def render(self, jobs: int | None) -> SiteReport:
         report = SiteReport(self.out, {kind: len(entries) for kind, entries in self.pages.items()})
+        report.page_paths = {iri: page.path for iri, page in self.page_of.items()}
         citing = [page for kind, entries in self.pages.items() if kind != "document" for page in entries]
         documents = self.pages.get("document", [])
         cited_on: CitedOn = defaultdict(dict)

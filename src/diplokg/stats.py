@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
+from .resolve import RunQuery
 
 _PER_GRAPH = "SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
 _PER_CLASS = """
@@ -19,10 +19,7 @@ class Stats:
     instances_per_class: dict[str, int]
 
 
-def stats(store: ox.Store) -> Stats:
-    per_graph = {row["graph"].value: int(row["triples"].value) for row in store.query(_PER_GRAPH)}
-    per_class = {
-        row["class"].value: int(row["instances"].value)
-        for row in store.query(_PER_CLASS, use_default_graph_as_union=True)
-    }
+def stats(run: RunQuery) -> Stats:
+    per_graph = {graph.value: int(triples.value) for graph, triples in run(_PER_GRAPH, {}).rows}
+    per_class = {cls.value: int(instances.value) for cls, instances in run(_PER_CLASS, {}).rows}
     return Stats(per_graph, per_class)

@@ -82,9 +82,9 @@ class StoreLocation:
             raise StoreMissing(f"{self.link} exists but is not a diplokg store; choose another --store path")
         return None
 
-    def open(self) -> ox.Store:
-        """The current store, read-only: queries can never change it."""
-        generation = self._require_current()
+    def open(self, generation: Path | None = None) -> ox.Store:
+        """The current store (or the given generation of it), read-only: queries can never change it."""
+        generation = generation or self._require_current()
         return ox.Store.read_only(str(generation / _DATA_DIR))
 
     def manifest(self) -> dict:
