@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ROOT, diplokg, system_tool
 from diplokg import api
+from diplokg.sheets import load_sections
 
 # Page folder -> the class whose instances each get a page there.
 PAGE_CLASSES = {
@@ -332,3 +333,15 @@ def test_rendering_in_parallel_writes_the_same_site(built_store, tmp_path):
         sites[jobs] = {path.relative_to(out): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
     assert sites["1"].keys() == sites["2"].keys() and len(sites["1"]) > 100
     assert [name for name in sites["1"] if sites["1"][name] != sites["2"][name]] == []
+
+
+def test_sections_opened_with_the_entity_answer_as_with_substitution_alone(built_store):
+    # Fact sheets bind the page's entity both ways for speed; the answers must not change.
+    graph = api.open(built_store, ROOT)
+    for section in load_sections(ROOT / "queries" / "sections"):
+        if section.name == "entities":
+            continue
+        entity = graph.resolver.term(section.query.parameters[0], section.query.parameters[0].default)
+        opened = section.query.opened_with("entity", entity)
+        assert opened.count("VALUES ?entity") == 1, section.query.name
+        assert graph.query(opened, entity=entity).rows == graph.query(section.query.body, entity=entity).rows

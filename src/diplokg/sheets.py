@@ -273,7 +273,9 @@ class _Site:
         tables = {}
         for section in self.sections:
             if section.page == page.kind and section.name != "entities":
-                result = self.graph.query(section.query.body, entity=page.entity)
+                # Bound twice: the VALUES lets the engine start from the entity, the
+                # substitution reaches into subqueries, which VALUES cannot.
+                result = self.graph.query(section.query.opened_with("entity", page.entity), entity=page.entity)
                 tables[section.name] = self._table(section.query, result, root, entity_page=True)
         citations = Citations(self, page, root)
         context = {
