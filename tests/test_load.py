@@ -14,7 +14,7 @@ from conftest import diplokg, load_script, running_server
 REQUESTS, CLIENTS = 5_000, 8
 
 
-@pytest.mark.reliability("Hostile and heavy traffic against serve",
+@pytest.mark.reliability("Load",
                          "load: 5,000 mixed requests, 8 clients, the store rebuilt and swapped mid-run")
 def test_no_failed_or_partial_answer_while_the_store_is_swapped(tmp_path, project_copy, cases):
     loadtest = load_script("loadtest")
