@@ -73,7 +73,6 @@ def child_floor(nquads: str, store: str) -> dict:
 
 def child_queries(project: str, store: str, repeats: str) -> dict:
     import diplokg
-    from diplokg.query import execute
 
     graph = diplokg.open(store=store, project=project)
     parameter_sets = json.loads((Path(project) / "bench-params.json").read_text())
@@ -81,12 +80,12 @@ def child_queries(project: str, store: str, repeats: str) -> dict:
     for query in graph.catalog:
         sets = parameter_sets.get(query.name, [{}]) if query.parameters else [{}]
         bound = [graph.bind(query, values) for values in sets]
-        execute(graph.store, query.body, bound[0])  # warm the caches once
+        graph.run(query, bound[0])  # warm the caches once
         latencies, rows = [], 0
         for _ in range(int(repeats)):
             for bindings in bound:
                 started = time.perf_counter()
-                rows += len(execute(graph.store, query.body, bindings).rows)
+                rows += len(graph.run(query, bindings).rows)
                 latencies.append(time.perf_counter() - started)
         results[query.name] = _latency_summary(latencies) | {
             "kind": _query_kind(query), "rows_per_run": round(rows / len(latencies), 1)}

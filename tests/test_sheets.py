@@ -342,6 +342,6 @@ def test_sections_opened_with_the_entity_answer_as_with_substitution_alone(built
         if section.name == "entities":
             continue
         entity = graph.resolver.term(section.query.parameters[0], section.query.parameters[0].default)
-        opened = section.query.opened_with("entity", entity)
-        assert opened.count("VALUES ?entity") == 1, section.query.name
+        opened = section.query.text_for({"entity": entity})
+        assert opened.count(f"VALUES (?entity) {{ ({entity}) }}") == 1, section.query.name
         assert graph.query(opened, entity=entity).rows == graph.query(section.query.body, entity=entity).rows

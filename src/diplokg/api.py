@@ -120,8 +120,12 @@ class KnowledgeGraph:
                 bound[parameter.name] = self.resolver.term(parameter, value)
         return bound
 
+    def run(self, query: CannedQuery, bindings: dict[str, Term]) -> QueryResult:
+        """A canned query's result with its parameters bound to terms (see ``bind``)."""
+        return self.backend.query(query.text_for(bindings), bindings)
+
     def _run(self, query: CannedQuery, bindings: dict[str, Term], form: str | None = None) -> Answer:
-        return Answer(query, bindings, self.backend.query(query.body, bindings), form)
+        return Answer(query, bindings, self.run(query, bindings), form)
 
     def export(self, fmt: str, output: BinaryIO, graphs: str = "all") -> None:
         export_stage.export(self.backend.quads(), fmt, output, graphs)

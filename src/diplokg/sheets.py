@@ -273,9 +273,7 @@ class _Site:
         tables = {}
         for section in self.sections:
             if section.page == page.kind and section.name != "entities":
-                # Bound twice: the VALUES lets the engine start from the entity, the
-                # substitution reaches into subqueries, which VALUES cannot.
-                result = self.graph.query(section.query.opened_with("entity", page.entity), entity=page.entity)
+                result = self.graph.run(section.query, {"entity": page.entity})
                 tables[section.name] = self._table(section.query, result, root, entity_page=True)
         citations = Citations(self, page, root)
         context = {
@@ -397,7 +395,7 @@ class _Site:
         record = metadata.records[0] if metadata.records else {}
         source = self.graph.project.sources_dir / str(record.get("fileName", ""))
         text = source.read_text(encoding="utf-8") if source.is_file() else ""
-        facts = self.graph.query(self.graph.canned("document-facts").body, document=page.entity).records()
+        facts = self.graph.run(self.graph.canned("document-facts"), {"document": page.entity}).records()
         evidence: dict[str, dict] = {}
         for fact in facts:
             entry = evidence.setdefault(fact["quote"], {

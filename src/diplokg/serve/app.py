@@ -183,7 +183,7 @@ class _Server:
         values = _single_values(request.query_params.multi_items())
 
         def answer() -> QueryResult:
-            return graph.backend.query(query.body, graph.bind(query, values))
+            return graph.run(query, graph.bind(query, values))
 
         result = await run_in_threadpool(_as_client_error(answer))
         offers = HTML_OFFERS + (GRAPH_OFFERS if result.kind == "graph" else SOLUTION_OFFERS)
