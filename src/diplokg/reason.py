@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ Locator = Callable[[ox.NamedNode | ox.BlankNode], tuple[Path | None, int | None]
 
 
 def reason(store: ox.Store, *, engine: str = "rules", keep_vocabulary_noise: bool = False,
-           locate: Locator | None = None) -> Inference:
+           locate: Locator | None = None, stop: threading.Event | None = None) -> Inference:
     """Compute the OWL 2 RL closure of everything in ``store`` into its inferred graph.
 
     ``engine`` "owlrl" runs the reference reasoner over everything; "rules"
@@ -75,6 +76,7 @@ def reason(store: ox.Store, *, engine: str = "rules", keep_vocabulary_noise: boo
     falling back to owlrl for ontologies it does not cover.
     Raises InvalidInput when the data contradicts the ontology; ``locate``
     maps an offending individual to the file and line that describe it.
+    ``stop``, once set, makes the "rules" engine give up (rules.Stopped).
     """
     schema = rules.schema_triples(rules.schema_candidates(store), ONTOLOGY_GRAPH)
     if engine == "rules" and rules.supports(schema):
@@ -82,7 +84,7 @@ def reason(store: ox.Store, *, engine: str = "rules", keep_vocabulary_noise: boo
         # Only the schema closure can repeat an asserted triple: the rules never
         # insert what a graph holds. Dropping them now joins a few thousand triples.
         store.update(_DROP_ASSERTED)
-        rules.close_instances(store)
+        rules.close_instances(store, stop)
         contradictions = [_contradiction(node, message, locate) for node, message in rules.violations(store)]
     else:
         _owlrl_closure(store)
