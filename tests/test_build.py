@@ -99,3 +99,36 @@ def test_querying_before_any_build_says_what_to_do(tmp_path):
     assert run.code == 2
     assert "run `diplokg build` first" in run.stderr
     assert_no_traceback(run)
+
+
+def test_a_contradiction_found_while_the_store_is_written_publishes_nothing(tmp_path, project_copy):
+    # The reasoner runs beside the write of the asserted quads: when it finds a
+    # contradiction, the generation written so far must go and the old store stay.
+    store = tmp_path / "store"
+    assert diplokg("build", store=store, project=project_copy).code == 0
+    before, generation = store.resolve(), sorted(store.resolve().parent.iterdir())
+    states = project_copy / "data" / "reference" / "states.ttl"
+    states.write_text(states.read_text().replace("dkg:armenia a dip:State ;", "dkg:armenia a dip:State, dip:Person ;", 1))
+    run = diplokg("build", store=store, project=project_copy)
+    assert run.code == 2 and "which are disjoint (owl:disjointWith)" in run.stderr, run.output
+    assert "✓ store" not in run.stderr
+    assert_no_traceback(run)
+    assert store.resolve() == before and sorted(before.parent.iterdir()) == generation
+
+
+def test_stopping_the_rules_ends_the_fixpoint_between_updates():
+    import threading
+
+    import pyoxigraph as ox
+
+    from diplokg import load, rules, validate
+    from diplokg.project import Project
+
+    corpus, _ = load.read(Project.locate(ROOT))
+    working = validate.working_store(corpus)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(rules.Stopped):
+        rules.close_instances(working, stop)
+    inferred = ox.NamedNode("https://w3id.org/diplokg/graph/inferred")
+    assert not any(True for _ in working.quads_for_pattern(None, None, None, inferred)), "no update ran"
