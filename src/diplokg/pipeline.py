@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import chain
 from importlib import metadata
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,7 +71,8 @@ def build(project: Project, location: StoreLocation, on_stage: StageListener | N
 
     with location.build_lock():
         corpus, unreadable, working = stage("load", lambda: _load(project))
-        reasoning = stage("validate", lambda: _validate(project, corpus, unreadable, working, engine))
+        reasoning = stage("validate",
+                          lambda: _validate_and_start_reasoning(project, corpus, unreadable, working, engine))
         try:
             generation = stage("store", lambda: location.write_generation(chain(corpus.quads(), inferred_quads())))
         finally:
@@ -94,7 +95,7 @@ def infer(corpus: load.Corpus, engine: str = "rules", store: ox.Store | None = N
 def check(project: Project) -> load.Corpus:
     """Every check a build makes (syntax, integrity, shapes, OWL consistency), writing nothing."""
     corpus, unreadable, working = _load(project)
-    _validate(project, corpus, unreadable, working).result()
+    _validate_and_start_reasoning(project, corpus, unreadable, working).result()
     return corpus
 
 
@@ -136,7 +137,7 @@ def _load(project: Project) -> tuple[load.Corpus, list[Problem], ox.Store]:
     return corpus, unreadable, validate.working_store(corpus)
 
 
-def _validate(project: Project, corpus: load.Corpus, unreadable: list[Problem], working: ox.Store,
+def _validate_and_start_reasoning(project: Project, corpus: load.Corpus, unreadable: list[Problem], working: ox.Store,
               engine: str = "rules") -> BackgroundReasoning:
     """Start the reasoner once the shapes have passed; raise InvalidInput with every problem found.
 
