@@ -403,6 +403,7 @@ def write_document(world: World, number: int, total: int, seed: int) -> Document
     if number % 2 == 1:
         claim += [f"dip:conflictsWith dkg:claim-{number - 1:06d}",
                   f"skos:editorialNote {literal('Differs from the account of the previous document.')}"]
+        doc.answers_for("conflicting-claims", subject=subject)
     doc.answers_for("person-statements", person=person_b.iri)
     doc.answers_for("claims-about", subject=subject)
     doc.fact(f"dkg:claim-{n}", "dip:Claim", f"{person_b.label} on {_TOPICS[topic]}",

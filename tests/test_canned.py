@@ -87,3 +87,32 @@ def test_catalog_lists_names_titles_parameters_and_questions(built_store):
     assert "Which alliances did {state} leave?" in left["questions"]
     table = diplokg("queries", "--format", "table", store=built_store)
     assert "alliances-left — Alliances a state left" in table.stdout
+
+
+def test_conflicting_claims_finds_an_organisations_pairs_from_either_side(built_store):
+    """The CSTO is the organisation of two memberships, the topic of three claims, in neither's subject."""
+    run = diplokg("ask", "conflicting-claims", "--param", "subject=CSTO", "--format", "csv", store=built_store)
+    assert run.code == 0, run.output
+    assert rows(run.stdout, ["subject", "kind", "account", "otherAccount"]) == [
+        "csto | evolving | claim-002-lavrov-csto-support | claim-004-satisfaction-cooperation-organisations",
+        "csto | evolving | claim-002-lavrov-observation-mission | claim-004-satisfaction-cooperation-organisations",
+        "csto | linked | claim-002-lavrov-csto-support | membership-armenia-csto-002",
+        "csto | retold | membership-armenia-csto-000 | membership-armenia-csto-002",
+    ]
+
+
+def test_every_entity_in_the_disagreements_overview_has_the_pairs_it_counts(built_store):
+    """Drilling down from the overview: retold and evolving accounts pair only with accounts
+    of the same entity, so their counts are exactly the accounts its pairs name; a linked
+    account may pair with an account of another entity, so linked only has to show up."""
+    overview = csv.DictReader(io.StringIO(diplokg("ask", "disagreements", "--format", "csv", store=built_store).stdout))
+    entities = list(overview)
+    assert entities
+    for entity in entities:
+        run = diplokg("ask", "conflicting-claims", "--param", f"subject={entity['entity']}", "--format", "csv",
+                      store=built_store)
+        pairs = list(csv.DictReader(io.StringIO(run.stdout)))
+        for kind in ("retold", "evolving"):
+            accounts = {row[side] for row in pairs if row["kind"] == kind for side in ("account", "otherAccount")}
+            assert len(accounts) == int(entity[kind]), (entity["entity"], kind)
+        assert any(row["kind"] == "linked" for row in pairs) == (int(entity["linked"]) > 0), entity["entity"]

@@ -114,3 +114,22 @@ def test_from_clauses_define_the_dataset(built_store):
                              store=built_store).stdout.split()[1])
     expected = sum(len(rdflib.Graph().parse(p)) for p in (ROOT / "data" / "reference").glob("*.ttl"))
     assert reference == expected < everything
+
+
+def test_results_json_is_what_the_engine_itself_writes():
+    """diplokg writes SPARQL JSON from the rows it already holds; every kind of term must come out as oxigraph writes it."""
+    from diplokg.query import result_of
+
+    store = ox.Store()
+    subject, predicate = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p")
+    for value in (ox.Literal('quote " newline \n accent é', language="en"),
+                  ox.Literal("rtl", language="ar", direction=ox.BaseDirection.RTL),
+                  ox.Literal("2024-08", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYearMonth")),
+                  ox.Literal("plain"), ox.BlankNode("b0"), subject):
+        store.add(ox.Quad(subject, predicate, value))
+    text = """SELECT ?s ?o ?triple ?missing WHERE {
+                ?s ?p ?o BIND(<<( ?s ?p ?o )>> AS ?triple) OPTIONAL { ?s ?p ?missing FILTER(false) }
+              } ORDER BY STR(?o)"""
+    written = result_of(store.query(text)).serialize("json")
+    assert written == store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
+    assert json.loads(written)["results"]["bindings"][0]["s"] == {"type": "uri", "value": "http://example.org/a"}
