@@ -11,6 +11,7 @@ import pytest
 import rdflib
 
 from conftest import ROOT, assert_no_traceback, diplokg
+from diplokg.query import result_of
 
 STATES = "PREFIX dip: <https://w3id.org/diplokg/ontology#> SELECT ?s WHERE { ?s a dip:State } ORDER BY ?s"
 
@@ -118,8 +119,6 @@ def test_from_clauses_define_the_dataset(built_store):
 
 def test_results_json_is_what_the_engine_itself_writes():
     """diplokg writes SPARQL JSON from the rows it already holds; every kind of term must come out as oxigraph writes it."""
-    from diplokg.query import result_of
-
     store = ox.Store()
     subject, predicate = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p")
     for value in (ox.Literal('quote " newline \n accent é', language="en"),
@@ -133,3 +132,5 @@ def test_results_json_is_what_the_engine_itself_writes():
     written = result_of(store.query(text)).serialize("json")
     assert written == store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
     assert json.loads(written)["results"]["bindings"][0]["s"] == {"type": "uri", "value": "http://example.org/a"}
+    for ask in ("ASK { ?s ?p ?o }", "ASK { ?s ?p \"absent\" }"):
+        assert result_of(store.query(ask)).serialize("json") == store.query(ask).serialize(format=ox.QueryResultsFormat.JSON)
